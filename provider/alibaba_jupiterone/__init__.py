@@ -1,0 +1,36 @@
+"""Apache Airflow provider that publishes Alibaba Cloud resources to the JupiterOne graph."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+PACKAGE_NAME = "airflow-provider-alibaba-jupiterone"
+
+
+def get_provider_info() -> dict:
+    """Describe this provider to Airflow (entry point ``apache_airflow_provider``).
+
+    Only connection types this provider owns are declared here: ``alibaba_cloud`` belongs to
+    ``apache-airflow-providers-alibaba`` and :class:`~alibaba_jupiterone.hooks.alibaba_ecs.AlibabaEcsHook`
+    reuses it without declaring it, so the official provider's form is never taken over.
+    """
+    return {
+        "package-name": PACKAGE_NAME,
+        "name": "Alibaba Cloud to JupiterOne",
+        "description": "Fetches Alibaba Cloud resources and publishes them as JupiterOne graph entities.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "Alibaba Cloud ECS",
+                "external-doc-url": "https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-overview",
+                "tags": ["alibaba"],
+            },
+        ],
+        "hooks": [
+            {
+                "integration-name": "Alibaba Cloud ECS",
+                "python-modules": ["alibaba_jupiterone.hooks.alibaba_ecs"],
+            },
+        ],
+        "connection-types": [],
+    }

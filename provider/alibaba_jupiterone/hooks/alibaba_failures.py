@@ -1,0 +1,109 @@
+"""Sort the Alibaba Cloud SDK's exceptions: transient or not, and which project error they become."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
+from darabonba.exceptions import RetryError, UnretryableException
+
+from alibaba_jupiterone.errors import (
+    AlibabaApiError,
+    AlibabaAuthenticationError,
+    AlibabaAuthorizationError,
+    AlibabaUnavailableError,
+)
+
+TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "Throttling.User",
+        "Throttling.Api",
+        "Throttling.QuotaExceeded",
+        "Rejected.Throttling",
+        "ServiceUnavailable",
+        "InternalError",
+        "UnknownError",
+    }
+)
+AUTHENTICATION_CODES = ("InvalidAccessKeyId", "SignatureDoesNotMatch", "IncompleteSignature", "InvalidSecurityToken")
+AUTHORIZATION_CODES = ("Forbidden",)
+
+_HINTS = {
+    "InvalidAccessKeyId.NotFound": "check the connection's access_key_id",
+    "InvalidAccessKeyId.Inactive": "the access key is disabled; enable it or use another one",
+    "SignatureDoesNotMatch": "check the connection's access_key_secret",
+    "InvalidSecurityToken.Expired": "the STS token has expired; issue a new one",
+    "InvalidTimeStamp.Expired": "this host's clock is more than 15 minutes off",
+}
+# The gateway appends its whole string-to-sign to some messages: noise in a task log.
+_STRING_TO_SIGN = re.compile(r"\s*server string to sign is:.*", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What one failed SDK call tells: its API code, HTTP status, request id and message."""
+
+    code: str | None
+    status: int | None
+    request_id: str | None
+    message: str
+    retry_after: float | None = None
+    network: bool = False
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Failure:
+        """Read a failure from any exception the SDK raises."""
+        if isinstance(exc, AlibabaCloudException):
+            body = exc.data if isinstance(exc.data, dict) else {}
+            message = _STRING_TO_SIGN.sub("", str(body.get("Message") or exc.message or "")).strip()
+            return cls(
+                code=exc.code,
+                status=exc.status_code,
+                request_id=body.get("RequestId") or exc.request_id,
+                message=message,
+                retry_after=exc.retry_after / 1000 if exc.retry_after else None,
+            )
+        inner = exc.inner_exception if isinstance(exc, UnretryableException) else exc
+        if isinstance(inner, RetryError):
+            return cls(code=None, status=None, request_id=None, message=inner.message, network=True)
+        return cls(code=None, status=None, request_id=None, message=f"{type(inner).__name__}: {inner}")
+
+    @property
+    def transient(self) -> bool:
+        """Throttling, 5xx, timeouts and dropped connections: worth another try."""
+        if self.network or self.code in TRANSIENT_CODES:
+            return True
+        if _matches(self.code, AUTHENTICATION_CODES + AUTHORIZATION_CODES):
+            return False
+        return self.retry_after is not None or (self.status or 0) >= 500
+
+    def __str__(self) -> str:
+        if self.code is None:
+            return self.message
+        return f"{self.code}: {self.message}" if self.message else self.code
+
+    def to_error(self, action: str, region: str | None, *, attempts: int = 1) -> AlibabaApiError:
+        """The project error for this failure of ``action`` in ``region``."""
+        where = f"{action} in {region}" if region else action
+        hint = _HINTS.get(self.code or "")
+        detail = f"{self}; {hint}" if hint else str(self)
+        fields = {"code": self.code, "request_id": self.request_id, "region": region, "status": self.status}
+        if _matches(self.code, AUTHENTICATION_CODES):
+            return AlibabaAuthenticationError(f"Alibaba Cloud rejected the credentials for {where}: {detail}", **fields)
+        if _matches(self.code, AUTHORIZATION_CODES):
+            return AlibabaAuthorizationError(
+                f"The credentials may not call {where}: {detail}; grant the RAM user read access to ECS "
+                "(for example the AliyunECSReadOnlyAccess policy)",
+                **fields,
+            )
+        if self.transient:
+            return AlibabaUnavailableError(
+                f"{where} still failed after {attempts} attempt{'s' if attempts > 1 else ''}: {detail}", **fields
+            )
+        return AlibabaApiError(f"{where} failed: {detail}", **fields)
+
+
+def _matches(code: str | None, families: tuple[str, ...]) -> bool:
+    return code is not None and any(code == family or code.startswith(f"{family}.") for family in families)

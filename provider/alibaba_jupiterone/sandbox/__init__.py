@@ -1,0 +1,7 @@
+"""Local stand-ins for the services the provider talks to, for tests, demos and users' DAG tests."""
+
+from __future__ import annotations
+
+from alibaba_jupiterone.sandbox.ecs import DEFAULT_CREDENTIAL, Credential, EcsSandbox, Fault, RequestRecord
+
+__all__ = ["DEFAULT_CREDENTIAL", "Credential", "EcsSandbox", "Fault", "RequestRecord"]

@@ -1,0 +1,65 @@
+"""pytest fixtures that run the sandboxes (auto-loaded through the ``pytest11`` entry point).
+
+Only fixtures live here, and the sandbox is imported when a fixture is used, so every pytest run
+of an environment with this package installed stays unaffected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from alibaba_jupiterone.sandbox import EcsSandbox
+
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+_CONSTRUCTORS = ("synthetic", "from_files")
+
+
+@pytest.fixture
+def ecs_sandbox_factory(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., EcsSandbox]]:
+    """Start ECS sandboxes on demand; each is stopped when the test ends.
+
+    Call it with :class:`~alibaba_jupiterone.sandbox.EcsSandbox` keyword arguments, or with the
+    name of a constructor first::
+
+        sandbox = ecs_sandbox_factory(regions=[...], instances={...}, forbidden_regions=["cn-beijing"])
+        sandbox = ecs_sandbox_factory("synthetic", 500, region_count=5)
+        sandbox = ecs_sandbox_factory("from_files", "recording.har")
+
+    The proxy environment variables are removed for the test (the SDK would send even
+    ``127.0.0.1`` traffic through a proxy).
+    """
+    from alibaba_jupiterone.sandbox import EcsSandbox
+
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    started: list[EcsSandbox] = []
+
+    def start(constructor: str | None = None, /, *args: Any, **kwargs: Any) -> EcsSandbox:
+        if constructor is not None and constructor not in _CONSTRUCTORS:
+            raise ValueError(f"constructor must be one of {_CONSTRUCTORS}, not {constructor!r}")
+        build = getattr(EcsSandbox, constructor) if constructor else EcsSandbox
+        sandbox = build(*args, **kwargs).start()
+        started.append(sandbox)
+        return sandbox
+
+    yield start
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def ecs_sandbox(ecs_sandbox_factory: Callable[..., EcsSandbox]) -> EcsSandbox:
+    """A running ECS sandbox: the real region list, 25 synthetic instances in its first 3 regions.
+
+    Signed with ``DEFAULT_CREDENTIAL``. Connect with ``ecs_sandbox.endpoint`` and
+    ``protocol="http"``, or an Airflow connection from ``ecs_sandbox.connection_json()``;
+    inspect ``ecs_sandbox.requests`` afterwards.
+    """
+    from alibaba_jupiterone.sandbox.ecs.synthetic import synthetic_fleet
+
+    _, instances = synthetic_fleet(25, region_count=3)
+    return ecs_sandbox_factory(instances=instances)
