@@ -20,7 +20,7 @@ REGIONS = 20
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    with EcsSandbox.synthetic(INSTANCES, region_count=REGIONS, seed=2024) as sandbox:
+    with EcsSandbox.synthetic(INSTANCES, region_count=REGIONS, seed=1) as sandbox:
         for region_id in sandbox.region_ids[:3]:
             sandbox.inject(Fault("throttle", region=region_id, action="DescribeInstances", times=2))
         os.environ["AIRFLOW_CONN_ALIBABACLOUD_DEFAULT"] = json.dumps(
