@@ -46,3 +46,20 @@ def test_airflow_discovers_the_provider():
 
     assert provider.version == alibaba_jupiterone.__version__
     assert provider.data["name"] == get_provider_info()["name"]
+
+
+def test_jupiterone_connection_form_follows_the_provider_yaml_schema():
+    schema = json.loads(resources.files("airflow").joinpath("provider.yaml.schema.json").read_text())
+
+    jsonschema.validate(get_provider_info()["connection-types"], schema["properties"]["connection-types"])
+
+
+def test_airflow_shows_the_jupiterone_connection_form():
+    from airflow.providers_manager import ProvidersManager
+
+    manager = ProvidersManager()
+    manager.initialize_providers_hooks()
+    behaviour = manager.field_behaviours["jupiterone"]
+
+    assert behaviour["relabeling"] == {"host": "API base URL", "login": "Account ID", "password": "API key"}
+    assert "extra" in behaviour["hidden_fields"]

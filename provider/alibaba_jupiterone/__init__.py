@@ -10,7 +10,7 @@ PACKAGE_NAME = "airflow-provider-alibaba-jupiterone"
 def get_provider_info() -> dict:
     """Describe this provider to Airflow (entry point ``apache_airflow_provider``).
 
-    Only connection types this provider owns are declared here: ``alibaba_cloud`` belongs to
+    Only connection types this provider owns are declared here (``jupiterone``): ``alibaba_cloud`` belongs to
     ``apache-airflow-providers-alibaba`` and :class:`~alibaba_jupiterone.hooks.alibaba_ecs.AlibabaEcsHook`
     reuses it without declaring it, so the official provider's form is never taken over.
     """
@@ -25,12 +25,36 @@ def get_provider_info() -> dict:
                 "external-doc-url": "https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-overview",
                 "tags": ["alibaba"],
             },
+            {
+                "integration-name": "JupiterOne",
+                "external-doc-url": "https://docs.jupiterone.io/api",
+                "tags": ["security"],
+            },
         ],
         "hooks": [
             {
                 "integration-name": "Alibaba Cloud ECS",
                 "python-modules": ["alibaba_jupiterone.hooks.alibaba_ecs"],
             },
+            {
+                "integration-name": "JupiterOne",
+                "python-modules": ["alibaba_jupiterone.hooks.jupiterone"],
+            },
         ],
-        "connection-types": [],
+        "connection-types": [
+            {
+                "connection-type": "jupiterone",
+                "hook-class-name": "alibaba_jupiterone.hooks.jupiterone.JupiterOneHook",
+                "hook-name": "JupiterOne",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "extra"],
+                    "relabeling": {"host": "API base URL", "login": "Account ID", "password": "API key"},
+                    "placeholders": {
+                        "host": "https://api.us.jupiterone.io",
+                        "login": "your JupiterOne account id",
+                        "password": "a JupiterOne API key",
+                    },
+                },
+            },
+        ],
     }

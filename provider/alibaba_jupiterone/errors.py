@@ -69,3 +69,65 @@ class AlibabaAuthorizationError(AlibabaAuthError):
 
 class AlibabaUnavailableError(AlibabaApiError):
     """A transient failure (throttling, 5xx, timeout, dropped connection) outlasted the retry budget."""
+
+
+class JupiterOneApiError(ProviderError):
+    """JupiterOne answered a call with an error that retrying cannot fix.
+
+    :param message: what failed, in plain words.
+    :param endpoint: the call, as ``METHOD /path``.
+    :param status: the HTTP status, when there was an answer.
+    :param code: the API's error code (``error.code`` of the body), when it gave one.
+    """
+
+    def __init__(self, message: str, *, endpoint: str, status: int | None = None, code: str | None = None) -> None:
+        self.endpoint = endpoint
+        self.status = status
+        self.code = code
+        details = [endpoint] + [
+            f"{label} {value}" for label, value in (("HTTP status", status), ("code", code)) if value is not None
+        ]
+        super().__init__(f"{message} ({', '.join(details)})")
+
+
+class JupiterOneUnavailableError(JupiterOneApiError):
+    """A transient failure (429, 502/503/504, timeout, dropped connection) outlasted the retry budget."""
+
+
+class JupiterOneSyncJobError(ProviderError):
+    """A synchronization job ended in an error status, or did not end in time.
+
+    :param job: the job record as JupiterOne last returned it.
+    """
+
+    def __init__(self, message: str, *, job: dict) -> None:
+        self.job = job
+        super().__init__(message)
+
+
+class GraphObjectError(ProviderError, ValueError):
+    """An entity or relationship breaks JupiterOne's rules; the message names its ``_key`` and property.
+
+    :param key: the object's ``_key`` (or its position when it has none).
+    :param property_name: the offending property, when one is to blame.
+    """
+
+    def __init__(self, message: str, *, key: str, property_name: str | None = None) -> None:
+        self.key = key
+        self.property_name = property_name
+        super().__init__(message)
+
+
+class MalformedRecordError(ProviderError, ValueError):
+    """A record fetched from a cloud API cannot become an entity (not an object, no usable id, wrong types).
+
+    :param message: what is wrong with the record.
+    :param region: the region whose listing returned it (``None`` for a global listing).
+    :param position: its 0-based position in that listing.
+    """
+
+    def __init__(self, message: str, *, region: str | None, position: int) -> None:
+        self.region = region
+        self.position = position
+        where = f"region {region}" if region is not None else "the global listing"
+        super().__init__(f"{message} (record {position} of {where})")

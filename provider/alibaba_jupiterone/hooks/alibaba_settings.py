@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from alibaba_jupiterone.errors import ConfigurationError
+from alibaba_jupiterone.hooks.network import is_loopback
 
 DEFAULT_REGION = "cn-hangzhou"
 
@@ -104,21 +104,12 @@ def _protocol(extra: Mapping[str, Any], endpoint: str | None) -> str:
     protocol = (_text(extra, "protocol") or "https").lower()
     if protocol not in ("https", "http"):
         raise ConfigurationError(f"Connection extra 'protocol' must be 'https' or 'http', got {protocol!r}.")
-    if protocol == "http" and not (endpoint and _is_loopback(urlsplit(f"//{endpoint}").hostname)):
+    if protocol == "http" and not (endpoint and is_loopback(urlsplit(f"//{endpoint}").hostname)):
         raise ConfigurationError(
             "Connection extra 'protocol' may be 'http' only with a loopback 'endpoint' "
             f"(127.0.0.1, ::1, localhost), got endpoint {endpoint!r}: credentials must not travel in clear text."
         )
     return protocol
-
-
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
 
 
 def _milliseconds(extra: Mapping[str, Any], name: str) -> int | None:

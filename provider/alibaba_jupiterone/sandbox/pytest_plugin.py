@@ -12,14 +12,29 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from alibaba_jupiterone.sandbox import EcsSandbox
+    from alibaba_jupiterone.sandbox import EcsSandbox, JupiterOneSandbox
+    from alibaba_jupiterone.sandbox.serving import HttpSandbox
 
 PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 _CONSTRUCTORS = ("synthetic", "from_files")
 
 
 @pytest.fixture
-def ecs_sandbox_factory(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., EcsSandbox]]:
+def _started_sandboxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[HttpSandbox]]:
+    """The sandboxes a test starts, stopped when it ends; the proxy variables are removed for it.
+
+    Clients would send even ``127.0.0.1`` traffic through a configured proxy.
+    """
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    started: list[HttpSandbox] = []
+    yield started
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def ecs_sandbox_factory(_started_sandboxes: list[HttpSandbox]) -> Callable[..., EcsSandbox]:
     """Start ECS sandboxes on demand; each is stopped when the test ends.
 
     Call it with :class:`~alibaba_jupiterone.sandbox.EcsSandbox` keyword arguments, or with the
@@ -34,21 +49,15 @@ def ecs_sandbox_factory(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..
     """
     from alibaba_jupiterone.sandbox import EcsSandbox
 
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    started: list[EcsSandbox] = []
-
     def start(constructor: str | None = None, /, *args: Any, **kwargs: Any) -> EcsSandbox:
         if constructor is not None and constructor not in _CONSTRUCTORS:
             raise ValueError(f"constructor must be one of {_CONSTRUCTORS}, not {constructor!r}")
         build = getattr(EcsSandbox, constructor) if constructor else EcsSandbox
         sandbox = build(*args, **kwargs).start()
-        started.append(sandbox)
+        _started_sandboxes.append(sandbox)
         return sandbox
 
-    yield start
-    for sandbox in started:
-        sandbox.stop()
+    return start
 
 
 @pytest.fixture
@@ -63,3 +72,34 @@ def ecs_sandbox(ecs_sandbox_factory: Callable[..., EcsSandbox]) -> EcsSandbox:
 
     _, instances = synthetic_fleet(25, region_count=3)
     return ecs_sandbox_factory(instances=instances)
+
+
+@pytest.fixture
+def jupiterone_sandbox_factory(_started_sandboxes: list[HttpSandbox]) -> Callable[..., JupiterOneSandbox]:
+    """Start JupiterOne sandboxes on demand; each is stopped when the test ends.
+
+    Call it with :class:`~alibaba_jupiterone.sandbox.JupiterOneSandbox` keyword arguments::
+
+        sandbox = jupiterone_sandbox_factory(database=tmp_path / "graph.sqlite", max_request_bytes=10_000)
+
+    The proxy environment variables are removed for the test.
+    """
+    from alibaba_jupiterone.sandbox import JupiterOneSandbox
+
+    def start(**kwargs: Any) -> JupiterOneSandbox:
+        sandbox = JupiterOneSandbox(**kwargs).start()
+        _started_sandboxes.append(sandbox)
+        return sandbox
+
+    return start
+
+
+@pytest.fixture
+def jupiterone_sandbox(jupiterone_sandbox_factory: Callable[..., JupiterOneSandbox]) -> JupiterOneSandbox:
+    """A running JupiterOne sandbox: empty graph in memory, the default account and API key.
+
+    Connect to ``jupiterone_sandbox.url``, or through an Airflow connection from
+    ``jupiterone_sandbox.connection_json()``; inspect ``entities(scope=...)``, ``jobs()`` and
+    ``requests`` afterwards.
+    """
+    return jupiterone_sandbox_factory()

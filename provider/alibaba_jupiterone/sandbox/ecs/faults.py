@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import random
-import threading
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from alibaba_jupiterone.sandbox.ecs.gateway_errors import CATALOGUE
+from alibaba_jupiterone.sandbox.faults import check_frequency, parse_options
 
 FaultKind = Literal["throttle", "error", "latency", "timeout", "drop"]
 _DEFAULT_CODES = {"throttle": "Throttling.User", "error": "ServiceUnavailable"}
@@ -43,12 +42,7 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in get_args(FaultKind):
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {get_args(FaultKind)}")
-        if self.times is not None and self.rate is not None:
-            raise ValueError("give either times or rate, not both")
-        if self.times is not None and self.times < 1:
-            raise ValueError("times must be at least 1")
-        if self.rate is not None and not 0.0 <= self.rate <= 1.0:
-            raise ValueError("rate must be between 0 and 1")
+        check_frequency(self.times, self.rate)
         if self.code is not None and (self.kind not in _DEFAULT_CODES or self.code not in CATALOGUE):
             raise ValueError(f"code {self.code!r} needs kind throttle or error and a code of the catalogue")
         if self.retry_after_ms is not None and self.kind not in _DEFAULT_CODES:
@@ -73,56 +67,8 @@ def parse_fault(spec: str) -> Fault:
     """
     target, *options = spec.split(",")
     kind, region, action = [*target.split(":"), "", ""][:3]
-    kwargs: dict[str, Any] = {}
-    for option in options:
-        key, _, value = option.partition("=")
-        if key not in _OPTION_TYPES:
-            raise ValueError(f"unknown fault option {key!r}; expected one of {sorted(_OPTION_TYPES)}")
-        kwargs[key] = _OPTION_TYPES[key](value)
-    return Fault(kind, _every_if_blank(region), _every_if_blank(action), **kwargs)
+    return Fault(kind, _every_if_blank(region), _every_if_blank(action), **parse_options(options, _OPTION_TYPES))
 
 
 def _every_if_blank(value: str) -> str | None:
     return None if value in ("", "*") else value
-
-
-@dataclass(eq=False)
-class _Armed:
-    fault: Fault
-    remaining: int | None
-
-
-class FaultPlan:
-    """The faults in force, thread-safe; the first one that strikes a request wins."""
-
-    def __init__(self, seed: int = 0) -> None:
-        self._armed: list[_Armed] = []
-        self._random = random.Random(seed)
-        self._lock = threading.Lock()
-
-    def add(self, fault: Fault) -> None:
-        """Put ``fault`` in force, after the ones already there."""
-        with self._lock:
-            self._armed.append(_Armed(fault, fault.times))
-
-    def clear(self) -> None:
-        """Remove every fault."""
-        with self._lock:
-            self._armed.clear()
-
-    def strike(self, action: str | None, region: str | None) -> Fault | None:
-        """The fault to apply to a request for ``action`` in ``region``, if any (counts it)."""
-        with self._lock:
-            for armed in self._armed:
-                if armed.fault.matches(action, region) and self._fires(armed):
-                    return armed.fault
-            return None
-
-    def _fires(self, armed: _Armed) -> bool:
-        if armed.fault.rate is not None:
-            return self._random.random() < armed.fault.rate
-        if armed.remaining is not None:
-            armed.remaining -= 1
-            if armed.remaining == 0:
-                self._armed.remove(armed)
-        return True

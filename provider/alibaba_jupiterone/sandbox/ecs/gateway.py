@@ -6,14 +6,17 @@ import json
 import logging
 import threading
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from alibaba_jupiterone.sandbox.ecs.api import answer
 from alibaba_jupiterone.sandbox.ecs.auth import Authenticator
-from alibaba_jupiterone.sandbox.ecs.faults import Fault, FaultPlan
+from alibaba_jupiterone.sandbox.ecs.faults import Fault
 from alibaba_jupiterone.sandbox.ecs.fleet import Fleet
 from alibaba_jupiterone.sandbox.ecs.gateway_errors import GatewayError, error_body
 from alibaba_jupiterone.sandbox.ecs.request import ApiRequest
+from alibaba_jupiterone.sandbox.faults import FaultPlan
+from alibaba_jupiterone.sandbox.serving import Reply
 
 _logger = logging.getLogger(__name__)
 
@@ -35,21 +38,10 @@ class RequestRecord:
     request_id: str
 
 
-@dataclass(frozen=True)
-class Reply:
-    """What to send back: status, JSON body, extra headers, and how long to wait first."""
-
-    status: int
-    body: bytes
-    request_id: str
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
 class Gateway:
     """Answers requests in the real gateway's order: signature checks, then faults, then the action."""
 
-    def __init__(self, fleet: Fleet, authenticator: Authenticator, faults: FaultPlan) -> None:
+    def __init__(self, fleet: Fleet, authenticator: Authenticator, faults: FaultPlan[Fault]) -> None:
         self._fleet = fleet
         self._authenticator = authenticator
         self._faults = faults
@@ -67,14 +59,15 @@ class Gateway:
         with self._log_lock:
             self._log.clear()
 
-    def handle(self, request: ApiRequest) -> Reply | None:
-        """The reply to ``request``, or ``None`` to drop the connection without one."""
+    def respond(self, method: str, target: str, headers: Mapping[str, str], content: bytes) -> Reply | None:
+        """The reply to a request, or ``None`` to drop the connection without one (a ``Responder``)."""
+        request = ApiRequest.from_http(method, target, headers.items(), content)
         request_id = str(uuid.uuid4()).upper()
         fault: Fault | None = None
         error: GatewayError | None = None
         try:
             self._authenticator.authenticate(request)
-            fault = self._faults.strike(request.action, request.region_id)
+            fault = self._faults.strike(lambda candidate: candidate.matches(request.action, request.region_id))
             if fault is not None and fault.kind == "drop":
                 self._record(request, request_id, None, None)
                 return None
@@ -92,9 +85,11 @@ class Gateway:
             body = error_body(error.code, error.message, request_id, request.headers.get("host", ""))
         status = error.status if error else 200
         self._record(request, request_id, status, error.code if error else None)
-        headers = {"x-acs-retry-after": str(fault.retry_after_ms)} if fault and fault.retry_after_ms else {}
+        reply_headers = {"x-acs-request-id": request_id}
+        if fault and fault.retry_after_ms:
+            reply_headers["x-acs-retry-after"] = str(fault.retry_after_ms)
         encoded = json.dumps(body, ensure_ascii=False).encode()
-        return Reply(status, encoded, request_id, headers, fault.delay if fault else 0.0)
+        return Reply(status, encoded, reply_headers, fault.delay if fault else 0.0)
 
     def _record(self, request: ApiRequest, request_id: str, status: int | None, code: str | None) -> None:
         record = RequestRecord(

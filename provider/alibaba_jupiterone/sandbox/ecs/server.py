@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import json
-import socket
-import sys
-import threading
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from os import PathLike
 from typing import Any
 
 from alibaba_jupiterone.sandbox.ecs.auth import DEFAULT_CREDENTIAL, Authenticator, Credential
-from alibaba_jupiterone.sandbox.ecs.faults import Fault, FaultPlan
+from alibaba_jupiterone.sandbox.ecs.faults import Fault
 from alibaba_jupiterone.sandbox.ecs.fleet import Fleet, json_copy
 from alibaba_jupiterone.sandbox.ecs.gateway import Gateway, RequestRecord
 from alibaba_jupiterone.sandbox.ecs.recordings import load_fleet
 from alibaba_jupiterone.sandbox.ecs.regions import default_regions
-from alibaba_jupiterone.sandbox.ecs.request import ApiRequest
 from alibaba_jupiterone.sandbox.ecs.synthetic import synthetic_fleet
+from alibaba_jupiterone.sandbox.faults import FaultPlan
+from alibaba_jupiterone.sandbox.serving import HttpSandbox
 
-_SHUTDOWN_POLL_SECONDS = 0.05
 
-
-class EcsSandbox:
+class EcsSandbox(HttpSandbox):
     """A local ECS endpoint for the real SDK: signatures verified, paging, filters, faults.
 
     Point a client at it with ``Config(access_key_id=..., access_key_secret=...,
@@ -52,13 +46,9 @@ class EcsSandbox:
         """
         self._fleet = Fleet(default_regions() if regions is None else regions, instances or {}, forbidden_regions)
         self._credentials = tuple(credentials)
-        self._faults = FaultPlan(seed)
+        self._faults: FaultPlan[Fault] = FaultPlan(seed)
         self._gateway = Gateway(self._fleet, Authenticator(self._credentials), self._faults)
-        self._address = (host, port)
-        self._stopping = threading.Event()
-        self._lifecycle_lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(self._gateway.respond, name="EcsSandbox", host=host, port=port)
 
     @classmethod
     def synthetic(cls, instance_count: int, region_count: int = 20, seed: int = 0, **kwargs: Any) -> EcsSandbox:
@@ -72,45 +62,10 @@ class EcsSandbox:
         regions, instances = load_fleet(*paths)
         return cls(regions=kwargs.pop("regions", regions), instances=instances, **kwargs)
 
-    def start(self) -> EcsSandbox:
-        """Listen and serve in a daemon thread; returns the sandbox."""
-        with self._lifecycle_lock:
-            if self._server is not None:
-                raise RuntimeError("the sandbox is already running")
-            self._stopping.clear()
-            self._server = _Server(self._address, self._gateway, self._stopping)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": _SHUTDOWN_POLL_SECONDS},
-                name=f"ecs-sandbox-{self.endpoint}",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close every connection (pending delays are cut short)."""
-        with self._lifecycle_lock:
-            if self._server is None or self._thread is None:
-                return
-            self._stopping.set()
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-            self._server = self._thread = None
-
-    def __enter__(self) -> EcsSandbox:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     @property
     def endpoint(self) -> str:
         """``host:port`` to give the SDK as ``endpoint`` (with ``protocol="http"``)."""
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        host, port = self._server.server_address[:2]
+        host, port = self._bound_address
         return f"{host}:{port}"
 
     @property
@@ -175,72 +130,3 @@ class EcsSandbox:
     def connection_json(self, credential: Credential | None = None, **overrides: Any) -> str:
         """The value of an ``AIRFLOW_CONN_<ID>`` environment variable for a connection to this sandbox."""
         return json.dumps({"conn_type": "alibaba_cloud", "extra": self.connection_extra(credential, **overrides)})
-
-
-class _Server(ThreadingHTTPServer):
-    """Threaded HTTP server that also closes its open keep-alive connections when closed."""
-
-    def __init__(self, address: tuple[str, int], gateway: Gateway, stopping: threading.Event) -> None:
-        super().__init__(address, _Handler)
-        self.gateway = gateway
-        self.stopping = stopping
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._connections_lock:
-                self._connections.discard(request)
-
-    def server_close(self) -> None:
-        super().server_close()
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that gave up (read timeout) or a connection closed by stop() is expected here.
-        if not isinstance(sys.exc_info()[1], OSError):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Reads one request, asks the gateway, writes the reply (HTTP/1.1 keep-alive)."""
-
-    protocol_version = "HTTP/1.1"
-    server_version = "EcsSandbox"
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        request = ApiRequest.from_http(self.command, self.path, self.headers.items(), body)
-        reply = self.server.gateway.handle(request)
-        if reply is None:
-            self.close_connection = True
-            return
-        if reply.delay:
-            self.server.stopping.wait(reply.delay)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.send_header("x-acs-request-id", reply.request_id)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(reply.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: one stderr line per request would drown test output."""

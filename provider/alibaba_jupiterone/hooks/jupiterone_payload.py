@@ -1,0 +1,212 @@
+"""Entities and relationships on their way to JupiterOne: checked, encoded once, packed by size."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from alibaba_jupiterone.errors import GraphObjectError
+
+Kind = Literal["entities", "relationships"]
+
+MAX_VALUE_LENGTH = 4096
+"""JupiterOne keeps at most this many characters of a string value."""
+
+PROPERTY_NAME = re.compile(r"^(_|tag\.)?[A-Za-z0-9. -]+$")
+TRUNCATED = "TRUNCATED"
+_TRUNCATED_SIZE = len(json.dumps(TRUNCATED))
+
+_REQUIRED_STRINGS: dict[Kind, tuple[tuple[str, int], ...]] = {
+    "entities": (("_key", 10), ("_type", 3), ("name", 0), ("displayName", 0)),
+    "relationships": (("_key", 10), ("_type", 3), ("_fromEntityKey", 1), ("_toEntityKey", 1)),
+}
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One checked object and its JSON encoding (``size`` bytes); ``shrunk`` once raw data was cut."""
+
+    key: str
+    type: str
+    body: bytes
+    value: dict[str, Any]
+    shrunk: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.body)
+
+
+def prepare(objects: Iterable[Any], kind: Kind, seen_keys: set[str]) -> Iterator[Encoded]:
+    """Check each object against JupiterOne's rules, truncate long strings, and encode it.
+
+    ``seen_keys`` holds the keys already uploaded in the same job; a repeated ``_key`` is an error.
+    Each violation raises :class:`~alibaba_jupiterone.errors.GraphObjectError` naming the ``_key``
+    (or the position) and the property.
+    """
+    for position, obj in enumerate(objects):
+        if not isinstance(obj, dict):
+            raise GraphObjectError(
+                f"{kind} item {position} is a {type(obj).__name__}, not an object", key=f"#{position}"
+            )
+        checked = _checked(obj, kind, position)
+        key = checked["_key"]
+        if key in seen_keys:
+            raise GraphObjectError(f"_key {key!r} appears twice in this sync job", key=key, property_name="_key")
+        seen_keys.add(key)
+        yield encode(checked)
+
+
+def encode(value: dict[str, Any]) -> Encoded:
+    """Encode a checked object as compact UTF-8 JSON."""
+    body = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    return Encoded(value["_key"], value["_type"], body, value)
+
+
+def request_body(kind: Kind, batch: list[Encoded]) -> bytes:
+    """The body of one upload request: ``{"<kind>": [...]}`` from the pre-encoded objects."""
+    return b'{"%s":[%s]}' % (kind.encode(), b",".join(item.body for item in batch))
+
+
+def batches(items: Iterable[Encoded], kind: Kind, max_bytes: int) -> Iterator[list[Encoded]]:
+    """Pack objects, in order, into batches whose request body is at most ``max_bytes``.
+
+    An object too large for a request of its own comes alone, for the caller to shrink or drop.
+    """
+    overhead = len(request_body(kind, []))
+    batch: list[Encoded] = []
+    size = overhead
+    for item in items:
+        if batch and size + 1 + item.size > max_bytes:
+            yield batch
+            batch, size = [], overhead
+        size += item.size + (1 if batch else 0)
+        batch.append(item)
+    if batch:
+        yield batch
+
+
+def shrink_raw_data(item: Encoded, max_bytes: int) -> Encoded:
+    """Replace the largest values inside ``_rawData`` with ``"TRUNCATED"`` until the object fits.
+
+    Stops when it fits in ``max_bytes`` or no value is left whose replacement would save space;
+    returns ``item`` itself when nothing could be cut.
+    """
+    if not item.value.get("_rawData"):
+        return item
+    value = json.loads(item.body)
+    leaves = sorted(
+        (leaf for entry in value["_rawData"] for leaf in _leaves(entry, "rawData")),
+        key=lambda leaf: leaf[2],
+        reverse=True,
+    )
+    excess = item.size - max_bytes
+    replaced = 0
+    for container, index, size in leaves:
+        if excess <= 0 or size <= _TRUNCATED_SIZE:
+            break
+        container[index] = TRUNCATED
+        excess -= size - _TRUNCATED_SIZE
+        replaced += 1
+    return replace(encode(value), shrunk=True) if replaced else item
+
+
+def _leaves(container: Any, index: Any) -> Iterator[tuple[Any, Any, int]]:
+    """``(container, index, encoded size)`` of every scalar under ``container[index]``."""
+    child = container[index]
+    if isinstance(child, dict):
+        for name in child:
+            yield from _leaves(child, name)
+    elif isinstance(child, list):
+        for position in range(len(child)):
+            yield from _leaves(child, position)
+    else:
+        yield container, index, len(json.dumps(child, ensure_ascii=False).encode())
+
+
+def _checked(obj: dict[str, Any], kind: Kind, position: int) -> dict[str, Any]:
+    key = obj.get("_key")
+    label = key if isinstance(key, str) and key else f"#{position}"
+    for name, minimum in _REQUIRED_STRINGS[kind]:
+        value = obj.get(name)
+        if not isinstance(value, str) or len(value) < minimum:
+            need = f"a string of at least {minimum} characters" if minimum > 1 else "a string"
+            raise GraphObjectError(
+                f"{kind} {label}: '{name}' must be {need}, got {value!r:.80}", key=label, property_name=name
+            )
+    _check_class(obj.get("_class"), label)
+    checked: dict[str, Any] = {}
+    for name, value in obj.items():
+        if not isinstance(name, str) or not PROPERTY_NAME.match(name):
+            raise GraphObjectError(
+                f"{kind} {label}: property name {name!r} is not allowed (letters, digits, '.', ' ', '-', "
+                "after an optional '_' or 'tag.')",
+                key=label,
+                property_name=str(name),
+            )
+        checked[name] = _checked_raw_data(value, label) if name == "_rawData" else _checked_value(value, label, name)
+    return checked
+
+
+def _check_class(value: Any, label: str) -> None:
+    classes = [value] if isinstance(value, str) else value
+    if not (
+        isinstance(classes, list) and classes and all(isinstance(item, str) and len(item) >= 2 for item in classes)
+    ):
+        raise GraphObjectError(
+            f"{label}: '_class' must be a string or a non-empty list of strings of at least 2 characters, "
+            f"got {value!r:.80}",
+            key=label,
+            property_name="_class",
+        )
+
+
+def _checked_value(value: Any, label: str, name: str) -> Any:
+    if isinstance(value, list):
+        kinds = {_primitive_kind(item) for item in value}
+        if None in kinds or len(kinds) > 1:
+            raise GraphObjectError(
+                f"{label}: property '{name}' must be an array of one primitive type, got {value!r:.80}",
+                key=label,
+                property_name=name,
+            )
+        return [_truncated(item) for item in value]
+    if value is not None and _primitive_kind(value) is None:
+        raise GraphObjectError(
+            f"{label}: property '{name}' must be a string, number, boolean, null or array of one of those, "
+            f"got {type(value).__name__}",
+            key=label,
+            property_name=name,
+        )
+    return _truncated(value)
+
+
+def _checked_raw_data(value: Any, label: str) -> Any:
+    if not (
+        isinstance(value, list)
+        and all(isinstance(item, dict) and isinstance(item.get("name"), str) and "rawData" in item for item in value)
+    ):
+        raise GraphObjectError(
+            f"{label}: '_rawData' must be a list of {{'name': ..., 'rawData': ...}}",
+            key=label,
+            property_name="_rawData",
+        )
+    return value
+
+
+def _primitive_kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number" if not isinstance(value, float) or math.isfinite(value) else None
+    return "string" if isinstance(value, str) else None
+
+
+def _truncated(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_VALUE_LENGTH:
+        return value[: MAX_VALUE_LENGTH - 3] + "..."
+    return value
