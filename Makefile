@@ -23,7 +23,7 @@ test: lint
 	$(BIN)/pytest
 
 benchmark: install
-	$(BIN)/python benchmarks/list_fleet.py
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from alibaba_jupiterone.errors import GraphObjectError
+from alibaba_jupiterone.graph.properties import PROPERTY_NAME, limit_length
 
 Kind = Literal["entities", "relationships"]
 
-MAX_VALUE_LENGTH = 4096
-"""JupiterOne keeps at most this many characters of a string value."""
-
-PROPERTY_NAME = re.compile(r"^(_|tag\.)?[A-Za-z0-9. -]+$")
 TRUNCATED = "TRUNCATED"
 _TRUNCATED_SIZE = len(json.dumps(TRUNCATED))
 
@@ -174,7 +170,7 @@ def _checked_value(value: Any, label: str, name: str) -> Any:
                 key=label,
                 property_name=name,
             )
-        return [_truncated(item) for item in value]
+        return limit_length(value)
     if value is not None and _primitive_kind(value) is None:
         raise GraphObjectError(
             f"{label}: property '{name}' must be a string, number, boolean, null or array of one of those, "
@@ -182,7 +178,7 @@ def _checked_value(value: Any, label: str, name: str) -> Any:
             key=label,
             property_name=name,
         )
-    return _truncated(value)
+    return limit_length(value)
 
 
 def _checked_raw_data(value: Any, label: str) -> Any:
@@ -204,9 +200,3 @@ def _primitive_kind(value: Any) -> str | None:
     if isinstance(value, int | float):
         return "number" if not isinstance(value, float) or math.isfinite(value) else None
     return "string" if isinstance(value, str) else None
-
-
-def _truncated(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_VALUE_LENGTH:
-        return value[: MAX_VALUE_LENGTH - 3] + "..."
-    return value

@@ -1,0 +1,129 @@
+"""Check entities against JupiterOne's data model, as published in ``@jupiterone/data-model`` JSON schemas.
+
+The schemas of version 0.64.2 ship with this package (``graph/schemas/``). They name themselves and
+each other with fragment-only ids (``"$id": "#Host"``, ``"$ref": "#Entity"``), which ``referencing``
+would read as anchors of the current document: each is registered under ``urn:jupiterone:<Class>``
+instead, its references rewritten to match.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jsonschema import Draft7Validator, FormatChecker, ValidationError
+from jsonschema.exceptions import best_match
+from referencing import Registry
+from referencing.jsonschema import DRAFT7
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+DATA_MODEL_VERSION = "0.64.2"
+"""The ``@jupiterone/data-model`` version of the shipped schemas."""
+
+_URN = "urn:jupiterone:"
+
+FORMAT_CHECKER = FormatChecker()
+"""``jsonschema``'s formats plus JupiterOne's own: ``ip`` (IPv4 or IPv6) and ``ipCidr``."""
+
+
+@FORMAT_CHECKER.checks("ip", raises=ValueError)
+def _is_ip(instance: object) -> bool:
+    if not isinstance(instance, str):
+        return True
+    return not getattr(ipaddress.ip_address(instance), "scope_id", None)
+
+
+@FORMAT_CHECKER.checks("ipCidr", raises=ValueError)
+def _is_ip_cidr(instance: object) -> bool:
+    if not isinstance(instance, str):
+        return True
+    return "/" in instance and bool(ipaddress.ip_network(instance, strict=False))
+
+
+class DataModel:
+    """The data model's class schemas, ready to validate entities.
+
+    :param schemas: each class's schema as published (``{"Host": {...}, "Entity": {...}, ...}``).
+    """
+
+    def __init__(self, schemas: Mapping[str, dict[str, Any]]) -> None:
+        prepared = {name: _with_urns(schema) for name, schema in schemas.items()}
+        registry = Registry().with_resources(
+            (_URN + name, DRAFT7.create_resource(schema)) for name, schema in prepared.items()
+        )
+        self._validators = {
+            name: Draft7Validator(schema, registry=registry, format_checker=FORMAT_CHECKER)
+            for name, schema in prepared.items()
+        }
+
+    @classmethod
+    def load(cls, directory: Traversable | Path | None = None) -> DataModel:
+        """The schemas of a folder of ``<Class>.json`` files; by default the copy shipped with this package."""
+        folder = directory if directory is not None else files(__package__).joinpath("schemas")
+        entries = (entry for entry in folder.iterdir() if entry.name.endswith(".json"))
+        return cls(
+            {entry.name.removesuffix(".json"): json.loads(entry.read_text(encoding="utf-8")) for entry in entries}
+        )
+
+    @property
+    def classes(self) -> frozenset[str]:
+        """The classes this data model can check."""
+        return frozenset(self._validators)
+
+    def errors(self, entity: Mapping[str, Any]) -> list[ValidationError]:
+        """Every way ``entity`` breaks the schemas of its classes (``_class``); an unknown class is one."""
+        classes = entity.get("_class")
+        names = [classes] if isinstance(classes, str) else _strings(classes)
+        if not names:
+            return [ValidationError("the entity has no _class to check it against", path=["_class"])]
+        found: list[ValidationError] = []
+        for name in names:
+            validator = self._validators.get(name)
+            if validator is None:
+                found.append(ValidationError(f"{name!r} is not a class of this data model", path=["_class"]))
+            else:
+                found.extend(validator.iter_errors(entity))
+        return found
+
+    def validate(self, entity: Mapping[str, Any]) -> None:
+        """Raise the most telling :class:`jsonschema.ValidationError` of ``entity``, if it has any."""
+        error = best_match(self.errors(entity))
+        if error is not None:
+            raise error
+
+
+def validate_entity(entity: Mapping[str, Any]) -> None:
+    """Check ``entity`` against the shipped data model; raise :class:`jsonschema.ValidationError` if it fails."""
+    _shipped_data_model().validate(entity)
+
+
+@cache
+def _shipped_data_model() -> DataModel:
+    return DataModel.load()
+
+
+def _with_urns(schema: Any) -> Any:
+    """``schema`` with each fragment-only ``$id`` and ``$ref`` (``#Entity``) rewritten to ``urn:jupiterone:Entity``."""
+    if isinstance(schema, dict):
+        return {
+            name: _URN + value[1:] if name in ("$id", "$ref") and _is_class_fragment(value) else _with_urns(value)
+            for name, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_with_urns(item) for item in schema]
+    return schema
+
+
+def _is_class_fragment(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("#") and value[1:2].isalpha()
+
+
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
