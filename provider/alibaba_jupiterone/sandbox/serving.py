@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 # serve_forever notices a shutdown only between polls: a short poll makes stop() (every test) quick.
 _SHUTDOWN_POLL_SECONDS = 0.01
@@ -29,6 +29,30 @@ Responder = Callable[[str, str, Mapping[str, str], bytes], "Reply | None"]
 """Answers ``(method, target, lower-cased headers, body)``; ``None`` drops the connection unanswered."""
 
 _Sandbox = TypeVar("_Sandbox", bound="HttpSandbox")
+_Record = TypeVar("_Record")
+
+
+class RequestLog(Generic[_Record]):
+    """The requests a sandbox received, in order; thread-safe."""
+
+    def __init__(self) -> None:
+        self._records: list[_Record] = []
+        self._lock = threading.Lock()
+
+    def add(self, record: _Record) -> None:
+        """Log one request."""
+        with self._lock:
+            self._records.append(record)
+
+    def records(self) -> list[_Record]:
+        """Every request logged so far (a copy)."""
+        with self._lock:
+            return list(self._records)
+
+    def clear(self) -> None:
+        """Forget the requests logged so far."""
+        with self._lock:
+            self._records.clear()
 
 
 class HttpSandbox:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from alibaba_jupiterone.sandbox.ecs.fleet import Fleet
 from alibaba_jupiterone.sandbox.ecs.gateway_errors import GatewayError, error_body
 from alibaba_jupiterone.sandbox.ecs.request import ApiRequest
 from alibaba_jupiterone.sandbox.faults import FaultPlan
-from alibaba_jupiterone.sandbox.serving import Reply
+from alibaba_jupiterone.sandbox.serving import Reply, RequestLog
 
 _logger = logging.getLogger(__name__)
 
@@ -45,19 +44,7 @@ class Gateway:
         self._fleet = fleet
         self._authenticator = authenticator
         self._faults = faults
-        self._log: list[RequestRecord] = []
-        self._log_lock = threading.Lock()
-
-    @property
-    def requests(self) -> list[RequestRecord]:
-        """Every request received so far, in order."""
-        with self._log_lock:
-            return list(self._log)
-
-    def clear_requests(self) -> None:
-        """Forget the requests received so far."""
-        with self._log_lock:
-            self._log.clear()
+        self.log: RequestLog[RequestRecord] = RequestLog()
 
     def respond(self, method: str, target: str, headers: Mapping[str, str], content: bytes) -> Reply | None:
         """The reply to a request, or ``None`` to drop the connection without one (a ``Responder``)."""
@@ -101,5 +88,4 @@ class Gateway:
             request.access_key_id,
             request_id,
         )
-        with self._log_lock:
-            self._log.append(record)
+        self.log.add(record)

@@ -108,11 +108,11 @@ class EcsSandbox(HttpSandbox):
     @property
     def requests(self) -> list[RequestRecord]:
         """Every request received so far, in order (a copy)."""
-        return self._gateway.requests
+        return self._gateway.log.records()
 
     def clear_requests(self) -> None:
         """Forget the requests received so far."""
-        self._gateway.clear_requests()
+        self._gateway.log.clear()
 
     def connection_extra(self, credential: Credential | None = None, **overrides: Any) -> dict:
         """Extras of an Airflow ``alibaba_cloud`` connection to this sandbox (first credential by default)."""

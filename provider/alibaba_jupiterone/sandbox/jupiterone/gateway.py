@@ -6,7 +6,6 @@ import gzip
 import json
 import logging
 import re
-import threading
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from alibaba_jupiterone.sandbox.jupiterone.faults import ENDPOINTS, JupiterOneFa
 from alibaba_jupiterone.sandbox.jupiterone.rules import KINDS, PLURALS, Kind
 from alibaba_jupiterone.sandbox.jupiterone.store import partition_of
 from alibaba_jupiterone.sandbox.jupiterone.sync import Synchronizer
-from alibaba_jupiterone.sandbox.serving import Reply
+from alibaba_jupiterone.sandbox.serving import Reply, RequestLog
 
 _logger = logging.getLogger(__name__)
 _CORRELATION_ID = "jupiterone-correlation-id"
@@ -74,19 +73,7 @@ class Gateway:
         self._account_id = account_id
         self._authorization = f"Bearer {api_key}"
         self._max_request_bytes = max_request_bytes
-        self._log: list[JupiterOneRequestRecord] = []
-        self._log_lock = threading.Lock()
-
-    @property
-    def requests(self) -> list[JupiterOneRequestRecord]:
-        """Every request received so far, in order."""
-        with self._log_lock:
-            return list(self._log)
-
-    def clear_requests(self) -> None:
-        """Forget the requests received so far."""
-        with self._log_lock:
-            self._log.clear()
+        self.log: RequestLog[JupiterOneRequestRecord] = RequestLog()
 
     def respond(self, method: str, target: str, headers: Mapping[str, str], content: bytes) -> Reply | None:
         """The reply to a request, or ``None`` to drop the connection without one (a ``Responder``)."""
@@ -105,7 +92,7 @@ class Gateway:
             if endpoint in ENDPOINTS:
                 fault = self._faults.strike(lambda candidate: candidate.matches(endpoint))
             if fault is not None and fault.kind == "drop":
-                self._log_request(received)
+                self.log.add(received)
                 return None
             if fault is not None and fault.kind == "status":
                 raise SyncError.of_status(fault.status)
@@ -123,7 +110,7 @@ class Gateway:
         if error is not None:
             answer = error.body()
         status = error.status if error else 200
-        self._log_request(replace(received, status=status, code=error.code if error else None, objects=objects))
+        self.log.add(replace(received, status=status, code=error.code if error else None, objects=objects))
         reply_headers = {"Retry-After": str(fault.retry_after)} if fault and fault.retry_after is not None else {}
         encoded = json.dumps(answer, ensure_ascii=False).encode()
         return Reply(status, encoded, reply_headers, fault.delay if fault else 0.0)
@@ -159,10 +146,6 @@ class Gateway:
                 return self._sync.job(job_id)
             case _:  # entities, relationships, upload
                 return self._sync.upload(job_id, body, _UPLOADS[endpoint])
-
-    def _log_request(self, record: JupiterOneRequestRecord) -> None:
-        with self._log_lock:
-            self._log.append(record)
 
 
 def _route(method: str, path: str) -> tuple[str | None, str]:

@@ -121,8 +121,8 @@ class JupiterOneSandbox(HttpSandbox):
     @property
     def requests(self) -> list[JupiterOneRequestRecord]:
         """Every request received so far, in order (a copy)."""
-        return self._gateway.requests
+        return self._gateway.log.records()
 
     def clear_requests(self) -> None:
         """Forget the requests received so far."""
-        self._gateway.clear_requests()
+        self._gateway.log.clear()
