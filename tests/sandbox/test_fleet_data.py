@@ -35,7 +35,13 @@ RECORDED_INSTANCES = {
 
 @functools.cache
 def _hints(model_class: type) -> dict[str, object]:
-    return typing.get_type_hints(model_class.__init__)
+    return {name: _without_none(hint) for name, hint in typing.get_type_hints(model_class.__init__).items()}
+
+
+def _without_none(hint: object) -> object:
+    """``X`` for ``Optional[X]``, which Python 3.10 makes of an argument defaulting to ``None``."""
+    args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    return args[0] if typing.get_origin(hint) is typing.Union and len(args) == 1 else hint
 
 
 def _nested_model(hint: object) -> type | None:
