@@ -62,4 +62,4 @@ def test_airflow_shows_the_jupiterone_connection_form():
     behaviour = manager.field_behaviours["jupiterone"]
 
     assert behaviour["relabeling"] == {"host": "API base URL", "login": "Account ID", "password": "API key"}
-    assert "extra" in behaviour["hidden_fields"]
+    assert behaviour["hidden_fields"] == ["schema", "port"]

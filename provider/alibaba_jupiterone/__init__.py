@@ -47,12 +47,13 @@ def get_provider_info() -> dict:
                 "hook-class-name": "alibaba_jupiterone.hooks.jupiterone.JupiterOneHook",
                 "hook-name": "JupiterOne",
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port", "extra"],
+                    "hidden-fields": ["schema", "port"],
                     "relabeling": {"host": "API base URL", "login": "Account ID", "password": "API key"},
                     "placeholders": {
                         "host": "https://api.us.jupiterone.io",
                         "login": "your JupiterOne account id",
                         "password": "a JupiterOne API key",
+                        "extra": '{"retry": {"max_attempts": 8, "max_elapsed": 300}}',
                     },
                 },
             },

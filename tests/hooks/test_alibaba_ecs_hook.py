@@ -366,3 +366,14 @@ def test_recorded_responses_come_back_unchanged(connect, shared_fixtures):
 
     assert listed == recorded
     assert sum(len(items) for items in listed.values()) == 4
+
+
+def test_the_connection_can_set_the_retry_policy(monkeypatch, ecs_sandbox):
+    extra = ecs_sandbox.connection_extra(retry={"max_attempts": 2, "initial_delay": 0.01})
+    monkeypatch.setenv("AIRFLOW_CONN_ALIBABACLOUD_DEFAULT", json.dumps({"conn_type": "alibaba_cloud", "extra": extra}))
+    ecs_sandbox.inject(Fault("throttle"))
+
+    with pytest.raises(AlibabaUnavailableError, match="after 2 attempts"):
+        AlibabaEcsHook().list_regions()
+
+    assert len(ecs_sandbox.requests) == 2

@@ -6,6 +6,7 @@ import pytest
 
 from alibaba_jupiterone.errors import ConfigurationError
 from alibaba_jupiterone.hooks.alibaba_settings import AlibabaSettings
+from alibaba_jupiterone.hooks.retry import RetryPolicy
 
 KEYS = {"access_key_id": "key-id", "access_key_secret": "key-secret"}
 
@@ -75,6 +76,9 @@ def test_https_endpoint_override_may_be_any_host():
         ({**KEYS, "connect_timeout": 0}, "connect_timeout"),
         ({**KEYS, "connect_timeout": True}, "connect_timeout"),
         ({"access_key_id": 12345, "access_key_secret": "s"}, "access_key_id"),
+        ({**KEYS, "retry": {"max_attempts": 0}}, "retry"),
+        ({**KEYS, "retry": {"attempts": 3}}, "retry"),
+        ({**KEYS, "retry": 3}, "retry"),
     ],
 )
 def test_bad_extras_are_named(extra, named):
@@ -93,3 +97,10 @@ def test_secrets_stay_out_of_repr():
 
     assert "key-secret" not in repr(settings)
     assert "the-sts-token" not in repr(settings)
+
+
+def test_retry_policy_from_the_connection():
+    settings = AlibabaSettings.from_extra({**KEYS, "retry": {"max_attempts": 3, "initial_delay": 0.5}})
+
+    assert settings.retry == RetryPolicy(max_attempts=3, initial_delay=0.5)
+    assert AlibabaSettings.from_extra(KEYS).retry is None

@@ -357,3 +357,14 @@ def test_api_key_never_reaches_the_logs(connect, jupiterone_sandbox, capfd):
     assert redact(f"key {key}") == "key ***", "the API key is registered with Airflow's masker"
     for text in (captured.out, captured.err, str(raised.value), repr(raised.value)):
         assert key not in text
+
+
+def test_the_connection_can_set_the_retry_policy(connect, jupiterone_sandbox, monkeypatch):
+    fields = {**jupiterone_sandbox.connection_fields(), "extra": {"retry": {"max_attempts": 2, "initial_delay": 0.01}}}
+    monkeypatch.setenv("AIRFLOW_CONN_JUPITERONE_DEFAULT", json.dumps(fields))
+    jupiterone_sandbox.inject(JupiterOneFault("status", endpoint="start", status=503))
+
+    with pytest.raises(JupiterOneUnavailableError):
+        JupiterOneHook().start_sync_job(scope=SCOPE)
+
+    assert len(jupiterone_sandbox.requests) == 2

@@ -38,7 +38,8 @@ class AlibabaEcsHook(BaseHook):
     at once. The access key secret and STS token are masked in Airflow's logs.
 
     :param alibabacloud_conn_id: the Airflow connection to use.
-    :param retry: how transient failures are retried.
+    :param retry: how transient failures are retried (default: the connection's ``retry`` extra,
+        else :class:`~alibaba_jupiterone.hooks.retry.RetryPolicy`'s defaults).
     """
 
     conn_name_attr = "alibabacloud_conn_id"
@@ -49,7 +50,7 @@ class AlibabaEcsHook(BaseHook):
     def __init__(self, alibabacloud_conn_id: str = default_conn_name, *, retry: RetryPolicy | None = None) -> None:
         super().__init__()
         self.alibabacloud_conn_id = alibabacloud_conn_id
-        self.retry = retry or RetryPolicy()
+        self._retry = retry
         self._settings: AlibabaSettings | None = None
         self._region_endpoints: dict[str, str] = {}
         self._clients: dict[str, EcsClient] = {}
@@ -65,6 +66,11 @@ class AlibabaEcsHook(BaseHook):
                     mask_secret(secret)
             self._settings = settings
         return self._settings
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How this hook retries transient failures."""
+        return self._retry or self.settings.retry or RetryPolicy()
 
     def get_conn(self, region_id: str | None = None) -> EcsClient:
         """The SDK client for ``region_id`` (default: the connection's ``region``).

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from alibaba_jupiterone.errors import ConfigurationError
 from alibaba_jupiterone.hooks.network import is_loopback
+from alibaba_jupiterone.hooks.retry import RetryPolicy
 
 DEFAULT_REGION = "cn-hangzhou"
 
@@ -22,7 +23,8 @@ class AlibabaSettings:
     DescribeRegions is called, default ``cn-hangzhou``), ``regions`` (allow-list, a list or a
     comma-separated string), ``endpoint`` (``host[:port]`` used for every region), ``protocol``
     (``https``, or ``http`` for a loopback endpoint only), ``read_timeout`` and ``connect_timeout``
-    (milliseconds). Without access keys the SDK's default credential chain is used.
+    (milliseconds), ``retry`` (a :class:`RetryPolicy` as an object, e.g. ``{"max_attempts": 3}``).
+    Without access keys the SDK's default credential chain is used.
     """
 
     access_key_id: str | None = None
@@ -34,6 +36,7 @@ class AlibabaSettings:
     protocol: str = "https"
     read_timeout: int | None = None
     connect_timeout: int | None = None
+    retry: RetryPolicy | None = None
 
     @classmethod
     def from_extra(cls, extra: Mapping[str, Any]) -> AlibabaSettings:
@@ -51,7 +54,7 @@ class AlibabaSettings:
             raise ConfigurationError(
                 "Connection extra 'security_token' needs the STS access_key_id and access_key_secret."
             )
-        regions = _region_list(extra.get("regions"))
+        regions = region_list(extra.get("regions"), "Connection extra 'regions'")
         endpoint = _endpoint(extra)
         return cls(
             access_key_id=access_key_id,
@@ -63,6 +66,7 @@ class AlibabaSettings:
             protocol=_protocol(extra, endpoint),
             read_timeout=_milliseconds(extra, "read_timeout"),
             connect_timeout=_milliseconds(extra, "connect_timeout"),
+            retry=RetryPolicy.from_extra(extra.get("retry"), "Connection extra 'retry'"),
         )
 
 
@@ -75,12 +79,16 @@ def _text(extra: Mapping[str, Any], name: str) -> str | None:
     return value.strip() or None
 
 
-def _region_list(value: Any) -> tuple[str, ...]:
+def region_list(value: Any, name: str) -> tuple[str, ...]:
+    """Region ids from a list or a comma-separated string, without blanks or repeats, in order.
+
+    :param name: names the value in the error raised when it is neither.
+    """
     if value is None:
         return ()
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
-        raise ConfigurationError("Connection extra 'regions' must be a list of region ids or a comma-separated string.")
+        raise ConfigurationError(f"{name} must be a list of region ids or a comma-separated string.")
     return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
 
 

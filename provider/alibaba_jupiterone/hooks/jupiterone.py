@@ -82,7 +82,8 @@ class JupiterOneHook(BaseHook):
     :param max_request_bytes: largest JSON body of one upload request.
     :param max_in_flight: upload requests sent at the same time.
     :param timeout: seconds to connect and to wait for an answer, as ``(connect, read)``.
-    :param retry: how transient failures are retried.
+    :param retry: how transient failures are retried (default: the connection's ``retry`` extra,
+        else :class:`~alibaba_jupiterone.hooks.retry.RetryPolicy`'s defaults).
     """
 
     conn_name_attr = "jupiterone_conn_id"
@@ -106,7 +107,7 @@ class JupiterOneHook(BaseHook):
         self.max_request_bytes = max_request_bytes
         self.max_in_flight = max_in_flight
         self.timeout = timeout
-        self.retry = retry or RetryPolicy()
+        self._retry = retry
         self._settings: JupiterOneSettings | None = None
         self._session: requests.Session | None = None
         self._uploaded_keys: dict[tuple[str, Kind], set[str]] = {}
@@ -117,11 +118,16 @@ class JupiterOneHook(BaseHook):
         if self._settings is None:
             connection = self.get_connection(self.jupiterone_conn_id)
             settings = JupiterOneSettings.from_connection(
-                connection.host, connection.port, connection.login, connection.password
+                connection.host, connection.port, connection.login, connection.password, connection.extra_dejson
             )
             mask_secret(settings.api_key)
             self._settings = settings
         return self._settings
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How this hook retries transient failures."""
+        return self._retry or self.settings.retry or RetryPolicy()
 
     def get_conn(self) -> requests.Session:
         """The ``requests`` session that carries the account and API key headers."""

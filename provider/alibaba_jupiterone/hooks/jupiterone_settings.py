@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from alibaba_jupiterone.errors import ConfigurationError
 from alibaba_jupiterone.hooks.network import is_loopback
+from alibaba_jupiterone.hooks.retry import RetryPolicy
 
 DEFAULT_BASE_URL = "https://api.us.jupiterone.io"
 
@@ -17,23 +19,35 @@ class JupiterOneSettings:
 
     ``host`` is the API base URL (default ``https://api.us.jupiterone.io``; a bare host name means
     HTTPS; ``http://`` only for a loopback host), ``port`` optional, ``login`` the JupiterOne
-    account id, ``password`` the API key.
+    account id, ``password`` the API key; the optional extra ``retry`` is a :class:`RetryPolicy` as an
+    object (``{"max_attempts": 3, ...}``).
     """
 
     base_url: str
     account_id: str
     api_key: str = field(repr=False)
+    retry: RetryPolicy | None = None
 
     @classmethod
     def from_connection(
-        cls, host: str | None, port: int | None, login: str | None, password: str | None
+        cls,
+        host: str | None,
+        port: int | None,
+        login: str | None,
+        password: str | None,
+        extra: dict[str, Any] | None = None,
     ) -> JupiterOneSettings:
         """Check the connection's fields; a bad one raises :class:`ConfigurationError` naming it."""
         if not (login or "").strip():
             raise ConfigurationError("Connection field 'login' must hold the JupiterOne account id.")
         if not password:
             raise ConfigurationError("Connection field 'password' must hold the JupiterOne API key.")
-        return cls(base_url=_base_url(host, port), account_id=login.strip(), api_key=password)
+        return cls(
+            base_url=_base_url(host, port),
+            account_id=login.strip(),
+            api_key=password,
+            retry=RetryPolicy.from_extra((extra or {}).get("retry"), "Connection extra 'retry'"),
+        )
 
 
 def _base_url(host: str | None, port: int | None) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import tenacity
+
+from alibaba_jupiterone.errors import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,22 @@ class RetryPolicy:
             raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
         if self.max_elapsed < 0 or self.initial_delay < 0 or self.max_delay < 0:
             raise ValueError("max_elapsed, initial_delay and max_delay must not be negative")
+
+    @classmethod
+    def from_extra(cls, value: Any, name: str) -> RetryPolicy | None:
+        """The policy a connection's ``retry`` extra describes (``{"max_attempts": 3, ...}``), if any.
+
+        :param name: names the extra in the :class:`ConfigurationError` a bad value raises.
+        """
+        if value is None:
+            return None
+        known = {field.name for field in fields(cls)}
+        if not isinstance(value, dict) or not set(value) <= known:
+            raise ConfigurationError(f"{name} must be an object with some of the keys {sorted(known)}, got {value!r}.")
+        try:
+            return cls(**value)
+        except (TypeError, ValueError) as error:
+            raise ConfigurationError(f"{name} is not a valid retry policy: {error}.") from None
 
     def retrying(
         self,

@@ -1,0 +1,15 @@
+"""Airflow operators of the sync: gate, fetch, transform and publish."""
+
+from __future__ import annotations
+
+from alibaba_jupiterone.operators.fetch import AlibabaCloudFetchOperator
+from alibaba_jupiterone.operators.gate import SupersededSyncGateOperator
+from alibaba_jupiterone.operators.publish import JupiterOnePublishOperator
+from alibaba_jupiterone.operators.transform import AlibabaCloudTransformOperator
+
+__all__ = [
+    "AlibabaCloudFetchOperator",
+    "AlibabaCloudTransformOperator",
+    "JupiterOnePublishOperator",
+    "SupersededSyncGateOperator",
+]

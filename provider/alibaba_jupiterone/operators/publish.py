@@ -1,0 +1,123 @@
+"""Publish: entities -> one JupiterOne sync job."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from airflow.sdk import BaseOperator, Variable
+from airflow.sdk.exceptions import AirflowFailException
+
+from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
+from alibaba_jupiterone.operators.templated import as_bool
+from alibaba_jupiterone.pipeline.manifest import Manifest
+from alibaba_jupiterone.pipeline.publish import entity_batches, publish
+from alibaba_jupiterone.pipeline.supersession import record_key, sync_record
+
+
+class JupiterOnePublishOperator(BaseOperator):
+    """Publish the transformed entities in one JupiterOne sync job (DIFF).
+
+    Starts the job, uploads every entity batch the transform task pushed, finalizes with the
+    ``_type`` of the regions left out as partial (so JupiterOne deletes nothing of theirs), waits
+    for the result, logs and returns the summary (``job_id``, ``status``, ``uploaded``,
+    ``created``, ``updated``, ``deleted``, ``regions``: region -> entities, ``failed_regions``,
+    ``partial_types``, ``dropped``, ``seconds``). A failure before finalize aborts the job with the
+    reason. When regions were left out the task then fails, without a retry, naming them (the
+    summary is pushed under the XCom key ``summary`` first). A fully successful sync is recorded
+    for :class:`~alibaba_jupiterone.operators.gate.SupersededSyncGateOperator`.
+
+    With ``dry_run`` nothing is published: the entities are written to
+    ``<dry_run_dir>/<dag_id>/<run_id>.jsonl`` (default ``dry_run_dir``:
+    ``$AIRFLOW_HOME/alibaba_jupiterone/dry-runs``) and the summary says where.
+
+    :param transformed: what the transform task returned (its ``output``).
+    :param jupiterone_conn_id: the ``jupiterone`` connection.
+    :param integration_instance_id: the JupiterOne integration instance to sync (or ``scope``).
+    :param scope: the JupiterOne scope to sync (or ``integration_instance_id``).
+    :param dry_run: write the entities to a JSON-lines file instead of publishing (templated).
+    :param dry_run_dir: where dry runs write their files.
+    :param wait_timeout: seconds to wait for JupiterOne to finish the job.
+    """
+
+    template_fields = ("transformed", "jupiterone_conn_id", "integration_instance_id", "scope", "dry_run")
+
+    def __init__(
+        self,
+        *,
+        transformed: Any,
+        jupiterone_conn_id: str = "jupiterone_default",
+        integration_instance_id: str | None = None,
+        scope: str | None = None,
+        dry_run: bool | str = False,
+        dry_run_dir: str | None = None,
+        wait_timeout: float = 900.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.transformed = transformed
+        self.jupiterone_conn_id = jupiterone_conn_id
+        self.integration_instance_id = integration_instance_id
+        self.scope = scope
+        self.dry_run = dry_run
+        self.dry_run_dir = dry_run_dir
+        self.wait_timeout = wait_timeout
+
+    def execute(self, context: Any) -> dict:
+        transformed = Manifest.from_dict(self.transformed)
+        ti = context["ti"]
+
+        def load(key: str) -> list[dict[str, Any]]:
+            return ti.xcom_pull(task_ids=transformed.producer, key=key)
+
+        if as_bool(self.dry_run, "dry_run"):
+            summary = self._dry_run(transformed, load, context)
+        else:
+            summary = publish(
+                JupiterOneHook(self.jupiterone_conn_id),
+                transformed,
+                load=load,
+                integration_instance_id=self.integration_instance_id,
+                scope=self.scope,
+                wait_timeout=self.wait_timeout,
+                log=self.log,
+            ).to_dict()
+            self.log.info("Published: %s", json.dumps(summary))
+        if transformed.failed:
+            ti.xcom_push(key="summary", value=summary)
+            raise AirflowFailException(
+                f"{len(transformed.failed)} region(s) left out, their {transformed.resource_type} entities kept "
+                f"as they were in JupiterOne: {'; '.join(f'{r}: {e}' for r, e in transformed.failed.items())}"
+            )
+        if not summary.get("dry_run"):
+            self._record_sync(context)
+        return summary
+
+    def _dry_run(self, transformed: Manifest, load: Any, context: Any) -> dict:
+        run_id = re.sub(r"[^A-Za-z0-9._-]+", "_", context["run_id"])
+        folder = Path(
+            self.dry_run_dir or Path(os.environ.get("AIRFLOW_HOME", "~/airflow"), "alibaba_jupiterone", "dry-runs")
+        )
+        path = folder.expanduser() / self.dag_id / f"{run_id}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as output:
+            for batch in entity_batches(transformed, load):
+                output.writelines(json.dumps(entity, ensure_ascii=False) + "\n" for entity in batch)
+        summary = {
+            "dry_run": True,
+            "path": str(path),
+            "entities": transformed.count,
+            "regions": {region: batches.count for region, batches in transformed.regions.items()},
+            "failed_regions": transformed.failed,
+        }
+        self.log.info("Dry run, nothing published: %s", json.dumps(summary))
+        return summary
+
+    def _record_sync(self, context: Any) -> None:
+        key = record_key(integration_instance_id=self.integration_instance_id, scope=self.scope)
+        record = sync_record(finished_at=pendulum.now("UTC"), dag_id=self.dag_id, run_id=context["run_id"])
+        Variable.set(key, record, serialize_json=True)
