@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo lint test benchmark clean
+.PHONY: install demo ui lint test benchmark clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ install: $(BIN)/.installed
 
 demo: install
 	$(BIN)/python scripts/demo.py
+
+ui: install
+	$(BIN)/python scripts/demo.py --ui
 
 lint: install
 	$(BIN)/ruff check .
@@ -26,4 +29,4 @@ benchmark: install
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .hypothesis

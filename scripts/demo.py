@@ -1,72 +1,119 @@
-"""The provider's main job on a laptop: Alibaba Cloud ECS -> JupiterOne, against the local sandboxes.
+"""The provider's main job, run once through Airflow: Alibaba Cloud ECS -> JupiterOne.
 
-Starts the ECS sandbox (a synthetic fleet over the real region list, with some throttling injected)
-and the JupiterOne sandbox (its graph kept in ``.demo/jupiterone.sqlite``), points Airflow
-connections at them, then fetches every region's instances through ``AlibabaEcsHook``, turns them
-into JupiterOne entities, checks each against the data model, and publishes them in one DIFF sync
-job through ``JupiterOneHook``. Run it twice: the second run updates what it finds again
-(``lastSeenOn`` moves on) and creates and deletes nothing.
+With no connections configured it needs no cloud account: it sets up Airflow on its embedded SQLite
+metadata database in ``.demo/airflow``, starts both sandboxes (a seeded fleet of 3 regions x 200
+instances, and a JupiterOne sandbox keeping its graph in ``.demo/jupiterone.sqlite``), points the
+connections at them, runs the real DAG of ``dags/`` once with ``airflow dags test`` and prints the
+sync summary. Run it twice: the second run creates and deletes nothing.
+
+With ``AIRFLOW_CONN_ALIBABACLOUD_DEFAULT`` and ``AIRFLOW_CONN_JUPITERONE_DEFAULT`` set, it syncs the real
+accounts of the account configuration instead, and says so.
+
+``--ui`` starts the same set-up under ``airflow standalone`` instead (UI on http://localhost:8080), to
+see, schedule and trigger the DAG; Ctrl-C stops it.
 """
 
 from __future__ import annotations
 
-import logging
+import argparse
+import json
 import os
-import time
+import subprocess
+import sys
+from contextlib import ExitStack
 from pathlib import Path
 
-from alibaba_jupiterone.sandbox import EcsSandbox, Fault, JupiterOneSandbox
-
-INSTANCES = 1_000
-REGIONS = 20
-SCOPE = "alibaba-cloud-demo"
-DATABASE = Path(".demo") / "jupiterone.sqlite"
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / ".demo"
+CONNECTIONS = ("AIRFLOW_CONN_ALIBABACLOUD_DEFAULT", "AIRFLOW_CONN_JUPITERONE_DEFAULT")
+DEMO_ACCOUNT = {"account_name": "Demo", "scope": "alibaba-cloud-demo", "tag_with_account_name": True}
+DEMO_DAG_ID = "alibaba_cloud_jupiterone_demo"
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    DATABASE.parent.mkdir(exist_ok=True)
-    with (
-        EcsSandbox.synthetic(INSTANCES, region_count=REGIONS, seed=1) as ecs,
-        JupiterOneSandbox(database=DATABASE) as jupiterone,
-    ):
-        for region_id in ecs.region_ids[:3]:
-            ecs.inject(Fault("throttle", region=region_id, action="DescribeInstances", times=2))
-        os.environ["AIRFLOW_CONN_ALIBABACLOUD_DEFAULT"] = ecs.connection_json()
-        os.environ["AIRFLOW_CONN_JUPITERONE_DEFAULT"] = jupiterone.connection_json()
-        print(f"ECS sandbox on {ecs.endpoint}, JupiterOne sandbox on {jupiterone.url}")
-        run()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ui", action="store_true", help="run airflow standalone on the demo set-up")
+    args = parser.parse_args()
+    real = all(name in os.environ for name in CONNECTIONS)
+    os.environ.setdefault("AIRFLOW_HOME", str(DEMO / "airflow"))
+    os.environ.update(AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"), AIRFLOW__CORE__LOAD_EXAMPLES="False")
+    airflow("db", "migrate")
+    with ExitStack() as stack:
+        if real:
+            from alibaba_jupiterone.dag_factory import build_dags
+
+            dag_ids = list(build_dags())
+            print(f"Real connections configured: syncing the real accounts ({', '.join(dag_ids)}).")
+        else:
+            jupiterone = start_sandboxes(stack)
+            before = stable(jupiterone.entities(scope=DEMO_ACCOUNT["scope"]))
+            dag_ids = [DEMO_DAG_ID]
+        if args.ui:
+            subprocess.run([sys.executable, "-m", "airflow", "standalone"], check=False)
+            return
+        for dag_id in dag_ids:
+            summary = run_dag(dag_id)
+            print(f"{dag_id}: {describe(summary)}")
+        if not real:
+            print(graph_report(before, stable(jupiterone.entities(scope=DEMO_ACCOUNT["scope"]))))
 
 
-def run() -> None:
-    from alibaba_jupiterone.graph import ECS_INSTANCE, ConversionOptions, validate_entity
-    from alibaba_jupiterone.hooks.alibaba_ecs import AlibabaEcsHook
-    from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
-    from alibaba_jupiterone.hooks.retry import RetryPolicy
+def start_sandboxes(stack: ExitStack):
+    """Start both sandboxes for the demo account; return the JupiterOne one."""
+    from alibaba_jupiterone.sandbox import EcsSandbox, JupiterOneSandbox
 
-    started = time.perf_counter()
-    ecs = AlibabaEcsHook(retry=RetryPolicy(initial_delay=0.1))
-    options = ConversionOptions(observed_on=int(time.time() * 1000), account_name="demo", tag_with_account_name=True)
-    entities = []
-    for region_id in ecs.list_regions():
-        ecs.check_permission(region_id)
-        converted = list(ECS_INSTANCE.to_entities(ecs.iter_instances(region_id), options, region=region_id))
-        for entity in converted:
-            validate_entity(entity)
-        entities += converted
-        print(f"  {region_id:<18} {len(converted):>5} instances")
-    fetched = time.perf_counter() - started
-
-    jupiterone = JupiterOneHook()
-    job_id = jupiterone.start_sync_job(scope=SCOPE)["id"]
-    summary = jupiterone.upload_entities(job_id, entities)
-    jupiterone.finalize_sync_job(job_id, summary.partial_types)
-    job = jupiterone.wait_for_sync_job(job_id, poll_interval=0.05)
-    print(
-        f"{len(entities)} entities fetched, converted and checked in {fetched:.2f} s; published in "
-        f"{summary.requests} request(s): {job['numEntitiesCreated']} created, {job['numEntitiesUpdated']} updated, "
-        f"{job['numEntitiesDeleted']} deleted ({time.perf_counter() - started:.2f} s in all)"
+    DEMO.mkdir(exist_ok=True)
+    config = DEMO / "accounts.yaml"
+    config.write_text(json.dumps({"accounts": [DEMO_ACCOUNT]}))  # JSON is YAML
+    ecs = stack.enter_context(EcsSandbox.synthetic(600, region_count=3, seed=7))
+    jupiterone = stack.enter_context(JupiterOneSandbox(database=DEMO / "jupiterone.sqlite"))
+    os.environ.update(
+        ALIBABA_JUPITERONE_CONFIG=str(config),
+        AIRFLOW_CONN_ALIBABACLOUD_DEFAULT=ecs.connection_json(),
+        AIRFLOW_CONN_JUPITERONE_DEFAULT=jupiterone.connection_json(),
     )
+    print(f"Sandboxes: ECS on {ecs.endpoint} ({ecs.instance_count()} instances), JupiterOne on {jupiterone.url}")
+    return jupiterone
+
+
+def airflow(*arguments: str) -> str:
+    """Run an ``airflow`` command; its output goes to ``.demo/last-command.log``."""
+    DEMO.mkdir(exist_ok=True)
+    result = subprocess.run([sys.executable, "-m", "airflow", *arguments], check=False, capture_output=True, text=True)
+    (DEMO / "last-command.log").write_text(result.stdout + result.stderr)
+    if result.returncode:
+        sys.exit(f"airflow {' '.join(arguments)} failed; see {DEMO / 'last-command.log'}")
+    return result.stdout + result.stderr
+
+
+def run_dag(dag_id: str) -> dict:
+    """Run the DAG once with ``airflow dags test``; the summary the publish task logged."""
+    output = airflow("dags", "test", dag_id)
+    lines = [line for line in output.splitlines() if "Published: {" in line]
+    if not lines:
+        sys.exit(f"{dag_id} ran but published nothing; see {DEMO / 'last-command.log'}")
+    return json.JSONDecoder().raw_decode(lines[-1].split("Published: ", 1)[1])[0]
+
+
+def describe(summary: dict) -> str:
+    return (
+        f"job {summary['status']}: {summary['uploaded']} entities from {len(summary['regions'])} regions, "
+        f"{summary['created']} created, {summary['updated']} updated, {summary['deleted']} deleted "
+        f"(publish took {summary['seconds']:.1f} s)"
+    )
+
+
+def stable(entities: list[dict]) -> list[dict]:
+    """The entities without ``lastSeenOn``, which every sync moves on."""
+    return sorted(({k: v for k, v in e.items() if k != "lastSeenOn"} for e in entities), key=lambda e: e["_key"])
+
+
+def graph_report(before: list[dict], after: list[dict]) -> str:
+    if not before:
+        return f"The JupiterOne sandbox now holds {len(after)} entities; run again to see a sync with nothing new."
+    if after == before:
+        return f"Graph unchanged: the same {len(after)} entities with the same properties (lastSeenOn aside)."
+    return f"Graph changed: {len(after)} entities now, {len(before)} before."
 
 
 if __name__ == "__main__":
