@@ -9,8 +9,8 @@ sync summary. Run it twice: the second run creates and deletes nothing.
 With ``AIRFLOW_CONN_ALIBABACLOUD_DEFAULT`` and ``AIRFLOW_CONN_JUPITERONE_DEFAULT`` set, it syncs the real
 accounts of the account configuration instead, and says so.
 
-``--ui`` starts the same set-up under ``airflow standalone`` instead (UI on http://localhost:8080), to
-see, schedule and trigger the DAG; Ctrl-C stops it.
+``--ui`` starts the same set-up with Airflow's scheduler, DAG processor and API server instead (UI on
+http://localhost:8080, no login), to see, schedule and trigger the DAG; Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +50,7 @@ def main() -> None:
             before = stable(jupiterone.entities(scope=DEMO_ACCOUNT["scope"]))
             dag_ids = [DEMO_DAG_ID]
         if args.ui:
-            subprocess.run([sys.executable, "-m", "airflow", "standalone"], check=False)
+            serve_ui()
             return
         for dag_id in dag_ids:
             summary = run_dag(dag_id)
@@ -74,6 +75,35 @@ def start_sandboxes(stack: ExitStack):
     )
     print(f"Sandboxes: ECS on {ecs.endpoint} ({ecs.instance_count()} instances), JupiterOne on {jupiterone.url}")
     return jupiterone
+
+
+def serve_ui() -> None:
+    """Run Airflow's components (not ``airflow standalone``, which leaves them running) until Ctrl-C."""
+    os.environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS"] = "True"  # a local demo: no login
+    components = [
+        subprocess.Popen([sys.executable, "-m", "airflow", *command], start_new_session=True)
+        for command in (("dag-processor",), ("scheduler",), ("api-server", "--port", "8080"))
+    ]
+    print("Airflow UI on http://localhost:8080 (Ctrl-C stops it)")
+    try:
+        for component in components:
+            component.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for component in components:
+            stop(component)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a component and every process it started (its own session)."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def airflow(*arguments: str) -> str:
