@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from airflow.models.variable import Variable
 
+from alibaba_jupiterone.pipeline.supersession import record_key
 from alibaba_jupiterone.sandbox import Fault
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
@@ -72,6 +74,21 @@ def test_a_full_sync_lands_every_instance(sync_dag, jupiterone_sandbox):
     assert {entity["tag.AccountName"] for entity in stored} == {ACCOUNT}
     (job,) = jupiterone_sandbox.jobs()
     assert (job["status"], job["numEntitiesCreated"]) == ("FINISHED", 600)
+    recorded = json.loads(Variable.get(record_key(scope=SCOPE)))
+    assert (recorded["dag_id"], recorded["run_id"]) == (DAG_ID, run.run_id), "the sync is recorded for the gate"
+
+
+def test_when_every_region_fails_no_job_is_started(sync_dag, jupiterone_sandbox):
+    dag = sync_dag()
+    for region in sync_dag.ecs.region_ids:
+        sync_dag.ecs.forbid_region(region)
+
+    run = dag.test()
+
+    assert str(run.state) == "failed"
+    assert states(run)["fetch"] == "failed"
+    assert states(run)["publish"] == "upstream_failed"
+    assert jupiterone_sandbox.jobs() == []
 
 
 def test_instances_terminated_between_runs_are_deleted_and_only_those(sync_dag, jupiterone_sandbox):
@@ -161,3 +178,27 @@ def test_no_secret_in_any_task_log(sync_dag, jupiterone_sandbox):
     for text in logs:
         assert ecs_secret not in text
         assert api_key not in text
+
+
+def test_batches_travel_through_the_object_storage_xcom_backend(sync_dag, jupiterone_sandbox, tmp_path):
+    sync_dag(batch_size=50)
+    store = tmp_path / "xcom"
+    environment = {
+        **os.environ,
+        "AIRFLOW__CORE__XCOM_BACKEND": "airflow.providers.common.io.xcom.backend.XComObjectStorageBackend",
+        "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH": f"file://{store}",
+        "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD": "1000",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", "dags", "test", DAG_ID],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert keys(jupiterone_sandbox.entities(scope=SCOPE)) == fleet_ids(sync_dag.ecs)
+    stored = [path for path in store.rglob("*") if path.is_file()]
+    assert len(stored) >= 2 * 600 // 50, "every record and entity batch went to object storage"
