@@ -27,8 +27,13 @@ def recorded_listings(har: Path) -> Iterator[tuple[str, list[Any]]]:
 
 
 def schema_errors(data_model: DataModel, entity: dict[str, Any]) -> list[str]:
-    """The data model's complaints about ``entity``, one short line each."""
-    return [f"{entity.get('_key')} {error.json_path}: {error.message[:300]}" for error in data_model.errors(entity)]
+    """The data model's complaints about ``entity``, one short line each.
+
+    Also checks that the compiled check agrees: valid exactly when ``jsonschema`` finds nothing.
+    """
+    errors = [f"{entity.get('_key')} {error.json_path}: {error.message[:300]}" for error in data_model.errors(entity)]
+    assert data_model.is_valid(entity) == (not errors), f"the compiled check disagrees with jsonschema: {errors}"
+    return errors
 
 
 def publishing_errors(entity: dict[str, Any]) -> list[str]:

@@ -6,7 +6,7 @@ import calendar
 import ipaddress
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 MAX_VALUE_LENGTH = 4096
@@ -26,6 +26,13 @@ PROPERTY_NAME = re.compile(r"^(_|tag\.)?[A-Za-z0-9. -]+$")
 
 _NOT_IN_PROPERTY_NAME = re.compile(r"[^A-Za-z0-9. -]")
 _API_TIME_FORMATS = ("%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%SZ")
+_EPOCH = datetime(1970, 1, 1)  # naive UTC, as the API's times are read
+_MILLISECOND = timedelta(milliseconds=1)
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+"""An IPv4 address written the way ``ipaddress`` writes it (no leading zeros): parsing it would change nothing."""
+_API_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d))?Z")
+"""The usual shape of an API time, read without ``strptime`` (which is slow); other shapes still go to it."""
 
 
 def dig(value: Any, *path: str) -> Any:
@@ -66,8 +73,10 @@ def limit_length(value: Any) -> Any:
     """
     if isinstance(value, str):
         return value if len(value) <= MAX_VALUE_LENGTH else value[: MAX_VALUE_LENGTH - 3] + "..."
-    if isinstance(value, list):
-        return [limit_length(item) for item in value]
+    if isinstance(value, list):  # short strings, the usual items, as they are
+        return [
+            item if isinstance(item, str) and len(item) <= MAX_VALUE_LENGTH else limit_length(item) for item in value
+        ]
     return value
 
 
@@ -80,6 +89,13 @@ def epoch_ms(text: Any) -> int | None:
     """Epoch milliseconds of an API time (UTC, ``2024-04-14T22:32Z``, seconds allowed); ``None`` if not one."""
     if not isinstance(text, str):
         return None
+    if usual := _API_TIME.fullmatch(text):
+        year, month, day, hour, minute, second = usual.groups("0")
+        try:
+            moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+        except ValueError:
+            return None
+        return (moment - _EPOCH) // _MILLISECOND
     for time_format in _API_TIME_FORMATS:
         try:
             moment = datetime.strptime(text, time_format)
@@ -97,8 +113,13 @@ def ip_addresses(values: Iterable[str]) -> dict[str, int]:
     """
     found: dict[str, int] = {}
     for value in dict.fromkeys(values):
-        try:
-            address = ipaddress.ip_address(value)
+        if not value:
+            continue
+        if _CANONICAL_IPV4.fullmatch(value):  # already as ipaddress would write it
+            found[value] = 4
+            continue
+        try:  # the version its text tells, rather than ip_address's try of IPv4 first
+            address = ipaddress.IPv6Address(value) if ":" in value else ipaddress.IPv4Address(value)
         except ValueError:
             continue
         if not getattr(address, "scope_id", None):

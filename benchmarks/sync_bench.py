@@ -1,0 +1,490 @@
+"""Benchmark: whole syncs against their physical limit (``make bench``).
+
+For each fleet size, both sandboxes run in a process of their own, with a fleet skewed so that one
+region holds ``--big-share`` of the instances, and ``--ecs-latency`` / ``--jupiterone-latency``
+added to every ECS call and every JupiterOne request. Three syncs of that fleet, each to a scope of
+its own, are measured:
+
+(a) ``in-process``: the pipeline steps the operators run (fetch, transform, publish) one after the
+    other in a fresh process, the batches kept in memory instead of XCom; no Airflow scheduling.
+(b) ``airflow dags test``: the real DAG of ``dags/`` through Airflow, on SQLite, in a throw-away
+    Airflow home.
+(c) ``reference``: the strategy of JupiterOne's own integration, with the same hooks, converter and
+    data model check: every region at once, paged by ``NextToken`` (which gives 10 instances a page
+    whatever ``PageSize`` says), uploads of 250 entities a request, 6 in flight.
+
+The lower bound of a sync comes from the latencies and the APIs' rules alone::
+
+    ecs   = ecs_latency * (1 + max over regions of (1 + ceil(instances / 100)))
+            # DescribeRegions, then per region a DryRun check and its NextToken pages, one after
+            # another; the regions side by side, so the largest region's chain is the path
+    jone  = jupiterone_latency * (2 + ceil(ceil(bytes / 5 MB) / 6))
+            # start and finalize, and the uploads of the entities' bytes, 6 requests in flight
+    bound = ecs + jone
+
+Run with ``--help`` for the knobs. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing
+import os
+import platform
+import queue
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+DAG_ID = "alibaba_cloud_jupiterone_benchmark"
+MAX_REQUEST_BYTES = 5_000_000
+IN_FLIGHT = 6
+ECS_PAGE = 100
+BATCH_SIZE = 250
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The fleet: how many instances, in how many regions, the first region holding ``big_share``."""
+
+    instances: int
+    regions: int
+    big_share: float
+    seed: int = 1
+
+    def region_sizes(self) -> list[int]:
+        """Instances per region: the first holds ``big_share``, the others share the rest evenly."""
+        big = round(self.instances * self.big_share)
+        rest, extra = divmod(self.instances - big, self.regions - 1)
+        return [big, *(rest + (index < extra) for index in range(self.regions - 1))]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Seconds added to each ECS call and to each JupiterOne request."""
+
+    ecs: float
+    jupiterone: float
+
+
+@dataclass
+class Run:
+    """What one sync cost."""
+
+    name: str
+    wall: float
+    ecs_calls: int
+    jupiterone_requests: int
+    jupiterone_bytes: int
+    peak_rss: int
+    entities: int
+    xcom_values: int | None = None
+    xcom_bytes: int | None = None
+    xcom_largest: int | None = None
+    task_rss: dict[str, int] = field(default_factory=dict)
+    task_seconds: dict[str, float] = field(default_factory=dict)
+    airflow_fixed: float | None = None
+
+
+def skewed_fleet(shape: Shape) -> tuple[list[dict], dict[str, list[dict]]]:
+    """The seeded synthetic fleet of ``shape.instances``, its records re-homed to ``shape.region_sizes()``.
+
+    The generator spreads regions at random; here the records keep everything but ``RegionId``,
+    which names the region they are moved to.
+    """
+    from alibaba_jupiterone.sandbox.ecs.synthetic import synthetic_fleet
+
+    regions, generated = synthetic_fleet(shape.instances, region_count=shape.regions, seed=shape.seed)
+    records = iter([record for listing in generated.values() for record in listing])
+    instances: dict[str, list[dict]] = {}
+    for region, size in zip(regions, shape.region_sizes(), strict=True):
+        instances[region["RegionId"]] = [next(records) | {"RegionId": region["RegionId"]} for _ in range(size)]
+    return regions, instances
+
+
+def serve_sandboxes(pipe: Any, shape: Shape, latency: Latency, folder: str) -> None:
+    """The sandboxes' process: serve the fleet, answer ``stats``/``reset`` on ``pipe`` until ``stop``."""
+    from alibaba_jupiterone.sandbox import EcsSandbox, Fault, JupiterOneFault, JupiterOneSandbox
+
+    regions, instances = skewed_fleet(shape)
+    database = Path(folder, f"jupiterone-{shape.instances}.sqlite")
+    with (
+        EcsSandbox(regions=regions, instances=instances, seed=shape.seed) as ecs,
+        JupiterOneSandbox(database=database) as jupiterone,
+    ):
+        del instances
+        ecs.inject(Fault("latency", delay=latency.ecs))
+        jupiterone.inject(JupiterOneFault("slow", delay=latency.jupiterone))
+        pipe.send({"ecs": ecs.connection_json(), "jupiterone": jupiterone.connection_json()})
+        while (command := pipe.recv()) != "stop":
+            if command == "reset":
+                ecs.clear_requests()
+                jupiterone.clear_requests()
+                pipe.send(None)
+            else:
+                uploads = [record for record in jupiterone.requests if record.objects]
+                pipe.send(
+                    {
+                        "ecs_calls": len(ecs.requests),
+                        "jupiterone_requests": len(jupiterone.requests),
+                        "jupiterone_bytes": sum(record.body_bytes for record in uploads),
+                        "entities": sum(record.objects for record in uploads),
+                    }
+                )
+
+
+@contextmanager
+def sandboxes(shape: Shape, latency: Latency, folder: Path) -> Iterator[Any]:
+    """Start the sandboxes' process; yield its pipe, with the connections set in this environment."""
+    context = multiprocessing.get_context("spawn")
+    mine, theirs = context.Pipe()
+    process = context.Process(target=serve_sandboxes, args=(theirs, shape, latency, str(folder)), daemon=True)
+    process.start()
+    try:
+        connections = mine.recv()
+        os.environ["AIRFLOW_CONN_ALIBABACLOUD_DEFAULT"] = connections["ecs"]
+        os.environ["AIRFLOW_CONN_JUPITERONE_DEFAULT"] = connections["jupiterone"]
+        yield mine
+    finally:
+        mine.send("stop")
+        process.join(timeout=30)
+
+
+def measured(pipe: Any, name: str, sync: Any, *args: Any) -> Run:
+    """Run ``sync(*args)`` in a fresh process (so its peak RSS is its own) and collect the sandboxes' counts."""
+    pipe.send("reset")
+    pipe.recv()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        wall, peak = pool.apply(timed_in_child, (sync, *args))
+    pipe.send("stats")
+    return Run(name=name, wall=wall, peak_rss=peak, **pipe.recv())
+
+
+def timed_in_child(sync: Any, *args: Any) -> tuple[float, int]:
+    """Wall time of ``sync(*args)`` and this process's peak RSS in bytes.
+
+    The clock starts once the provider's modules are imported and the data model loaded, as a
+    worker that already ran a task has them; logs below warnings are left out.
+    """
+    os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+    import alibaba_jupiterone.hooks.alibaba_ecs
+    import alibaba_jupiterone.hooks.jupiterone
+    import alibaba_jupiterone.pipeline.publish
+    import alibaba_jupiterone.pipeline.transform  # noqa: F401 - imported before the clock starts
+    from alibaba_jupiterone.graph import ECS_INSTANCE, ConversionOptions, validate_entity
+    from alibaba_jupiterone.sandbox.ecs.synthetic import synthetic_fleet
+
+    (record,) = (record for records in synthetic_fleet(1)[1].values() for record in records)
+    validate_entity(ECS_INSTANCE.to_entity(record, ConversionOptions(observed_on=0)))
+    started = time.perf_counter()
+    sync(*args)
+    wall = time.perf_counter() - started
+    return wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def in_process_sync(scope: str) -> None:
+    """(a): fetch, transform and publish as the operators run them, the batches in a dict."""
+    import logging
+
+    from alibaba_jupiterone.graph import ECS_INSTANCE, ConversionOptions
+    from alibaba_jupiterone.hooks.alibaba_ecs import AlibabaEcsHook
+    from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
+    from alibaba_jupiterone.pipeline.fetch import fetch
+    from alibaba_jupiterone.pipeline.publish import publish
+    from alibaba_jupiterone.pipeline.transform import transform
+
+    batches: dict[str, list[Any]] = {}
+    ecs = AlibabaEcsHook()
+    fetched = fetch(
+        ecs,
+        ecs.list_regions(),
+        ECS_INSTANCE,
+        store=batches.__setitem__,
+        producer="fetch",
+        batch_size=BATCH_SIZE,
+        max_concurrent_regions=8,
+    )
+    options = ConversionOptions(observed_on=int(time.time() * 1000))
+    transformed = transform(
+        fetched,
+        ECS_INSTANCE,
+        options,
+        load=batches.pop,
+        store=batches.__setitem__,
+        producer="transform",
+        batch_size=BATCH_SIZE,
+    )
+    publish(JupiterOneHook(), transformed, load=batches.pop, scope=scope, log=logging.getLogger("bench"))
+
+
+def reference_sync(scope: str) -> None:
+    """(c): every region at once, pages of 10 by ``NextToken``, 250 entities a request, 6 in flight."""
+    from alibaba_jupiterone.graph import ECS_INSTANCE, ConversionOptions, validate_entity
+    from alibaba_jupiterone.hooks.alibaba_ecs import AlibabaEcsHook
+    from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
+
+    ecs, jupiterone = AlibabaEcsHook(), JupiterOneHook(max_in_flight=IN_FLIGHT)
+    regions = ecs.list_regions()
+    options = ConversionOptions(observed_on=int(time.time() * 1000))
+    job_id = jupiterone.start_sync_job(scope=scope)["id"]
+    entities: queue.Queue[dict | None] = queue.Queue(maxsize=10 * BATCH_SIZE)
+
+    def read(region: str) -> None:
+        try:
+            for record in reference_pages(ecs, region):
+                entity = ECS_INSTANCE.to_entity(record, options, region=region)
+                validate_entity(entity)
+                entities.put(entity)
+        finally:
+            entities.put(None)  # this region is done
+
+    with ThreadPoolExecutor(len(regions)) as readers, ThreadPoolExecutor(IN_FLIGHT) as uploads:
+        listings = [readers.submit(read, region) for region in regions]
+        pending: set[Future] = set()
+        for chunk in reference_chunks(entities, BATCH_SIZE, len(regions)):
+            if len(pending) >= IN_FLIGHT:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()
+            pending.add(uploads.submit(jupiterone.upload_entities, job_id, chunk))
+        for future in [*listings, *pending]:
+            future.result()
+    jupiterone.finalize_sync_job(job_id)
+    jupiterone.wait_for_sync_job(job_id)
+
+
+def reference_pages(ecs: Any, region: str) -> Iterator[dict]:
+    """The records of ``region`` as the reference reads them: ``PageSize=50`` with ``NextToken``."""
+    from alibabacloud_ecs20140526.models import DescribeInstancesRequest
+    from darabonba.runtime import RuntimeOptions
+
+    client, token = ecs.get_conn(region), ""
+    while True:
+        request = DescribeInstancesRequest(region_id=region, page_size=50, next_token=token)
+        body = client.describe_instances_with_options(request, RuntimeOptions()).body
+        for instance in body.instances.instance or ():
+            yield instance.to_map()
+        token = body.next_token
+        if not token:
+            return
+
+
+def reference_chunks(entities: queue.Queue, size: int, regions: int) -> Iterator[list[dict]]:
+    """The entities of ``entities``, in lists of ``size``, until each of the ``regions`` has sent ``None``."""
+    chunk: list[dict] = []
+    while regions:
+        entity = entities.get()
+        if entity is None:
+            regions -= 1
+            continue
+        chunk.append(entity)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def airflow_sync(pipe: Any, home: Path) -> Run:
+    """(b): ``airflow dags test`` of the real DAG; its tasks' peak RSS sampled, its XCom read back."""
+    pipe.send("reset")
+    pipe.recv()
+    launched = time.time()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "airflow", "dags", "test", DAG_ID],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    samples = RssSampler(process.pid)
+    samples.start()
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    finished = time.time()
+    samples.stop()
+    if process.returncode:
+        sys.exit(f"airflow dags test failed:\n{output[-6000:]}")
+    pipe.send("stats")
+    run = Run(name="airflow dags test", wall=finished - launched, peak_rss=usage.ru_maxrss * 1024, **pipe.recv())
+    read_airflow_run(run, home / "airflow.db", samples, launched, finished)
+    return run
+
+
+class RssSampler(threading.Thread):
+    """Samples the RSS of a process and its children every 10 ms: ``(time, bytes)``."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.samples: list[tuple[float, int]] = []
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopping.wait(0.01):
+            try:
+                tree = [self.process, *self.process.children(recursive=True)]
+                self.samples.append((time.time(), sum(member.memory_info().rss for member in tree)))
+            except psutil.Error:
+                return
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join()
+
+    def peak(self, start: float, end: float) -> int:
+        return max((rss for moment, rss in self.samples if start <= moment <= end), default=0)
+
+
+def read_airflow_run(run: Run, database: Path, samples: RssSampler, launched: float, finished: float) -> None:
+    """Fill in the task times, their peak RSS, Airflow's own time and the run's XCom from the metadata DB."""
+    with sqlite3.connect(database) as db:
+        (run_id,) = db.execute(
+            "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (DAG_ID,)
+        ).fetchone()
+        tasks = db.execute(
+            "SELECT task_id, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ? "
+            "ORDER BY start_date",
+            (DAG_ID, run_id),
+        ).fetchall()
+        sizes = [
+            size
+            for (size,) in db.execute(
+                "SELECT length(CAST(value AS BLOB)) FROM xcom WHERE dag_id = ? AND run_id = ?", (DAG_ID, run_id)
+            )
+        ]
+    spans = {task: (epoch(start), epoch(end)) for task, start, end in tasks}
+    run.task_seconds = {task: end - start for task, (start, end) in spans.items()}
+    run.task_rss = {task: samples.peak(start, end) for task, (start, end) in spans.items()}
+    run.airflow_fixed = (min(s for s, _ in spans.values()) - launched) + (finished - max(e for _, e in spans.values()))
+    run.xcom_values, run.xcom_bytes, run.xcom_largest = len(sizes), sum(sizes), max(sizes, default=0)
+
+
+def epoch(text: str) -> float:
+    """Seconds since the epoch of a UTC time as SQLite holds it."""
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+
+
+def prepare_airflow(home: Path) -> None:
+    """A throw-away Airflow home on SQLite with the DAG of ``dags/`` for one account."""
+    config = home / "accounts.yaml"
+    config.write_text("accounts:\n  - account_name: Benchmark\n    scope: alibaba-cloud-benchmark\n")
+    os.environ.update(
+        AIRFLOW_HOME=str(home),
+        AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        ALIBABA_JUPITERONE_CONFIG=str(config),
+    )
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
+
+
+def lower_bound(shape: Shape, latency: Latency, uploaded_bytes: int) -> float:
+    """The critical path of a sync from the latencies and the APIs' rules (see the module's docstring)."""
+    chain = max(1 + math.ceil(size / ECS_PAGE) for size in shape.region_sizes())
+    requests = math.ceil(uploaded_bytes / MAX_REQUEST_BYTES)
+    return latency.ecs * (1 + chain) + latency.jupiterone * (2 + math.ceil(requests / IN_FLIGHT))
+
+
+def converter_rate(instances: int, repeat: int = 3) -> float:
+    """ECS instances converted per second on one core (the best of ``repeat`` runs)."""
+    from alibaba_jupiterone.graph import ECS_INSTANCE, ConversionOptions
+    from alibaba_jupiterone.sandbox.ecs.synthetic import synthetic_fleet
+
+    _, fleet = synthetic_fleet(instances, seed=1)
+    options = ConversionOptions(observed_on=int(time.time() * 1000))
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cores)})
+    try:
+        best = math.inf
+        for _ in range(repeat):
+            started = time.perf_counter()
+            for region, records in fleet.items():
+                for _ in ECS_INSTANCE.to_entities(records, options, region=region):
+                    pass
+            best = min(best, time.perf_counter() - started)
+    finally:
+        os.sched_setaffinity(0, cores)
+    return instances / best
+
+
+def report(shape: Shape, latency: Latency, runs: list[Run], bound: float) -> None:
+    """Print one fleet's table."""
+    sizes = shape.region_sizes()
+    print(
+        f"\n{shape.instances:,} instances in {shape.regions} regions (largest {sizes[0]:,}); "
+        f"{latency.ecs * 1000:.0f} ms per ECS call, {latency.jupiterone * 1000:.0f} ms per JupiterOne request; "
+        f"lower bound {bound:.2f} s"
+    )
+    header = f"{'run':<19} {'wall s':>7} {'/bound':>6} {'µs/inst':>7} {'ECS calls':>9} {'J1 req':>6} {'J1 MB':>6} "
+    print(header + f"{'peak RSS MB':>11}  XCom")
+    for run in runs:
+        xcom = (
+            f"{run.xcom_values} values, {run.xcom_bytes / 1e6:.1f} MB, largest {run.xcom_largest / 1e6:.2f} MB"
+            if run.xcom_values is not None
+            else "-"
+        )
+        print(
+            f"{run.name:<19} {run.wall:7.2f} {run.wall / bound:6.2f} {run.wall / shape.instances * 1e6:7.0f} "
+            f"{run.ecs_calls:9,} {run.jupiterone_requests:6,} {run.jupiterone_bytes / 1e6:6.1f} "
+            f"{run.peak_rss / 1e6:11.0f}  {xcom}"
+        )
+    for run in runs:
+        if run.task_seconds:
+            tasks = ", ".join(
+                f"{task} {seconds:.2f} s / {run.task_rss[task] / 1e6:.0f} MB"
+                for task, seconds in run.task_seconds.items()
+            )
+            print(f"  {run.name}: Airflow's own start-up and shut-down {run.airflow_fixed:.2f} s; tasks: {tasks}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--instances", type=int, nargs="+", default=[10_000, 100_000], help="fleet sizes to run")
+    parser.add_argument("--regions", type=int, default=20)
+    parser.add_argument("--big-share", type=float, default=0.5, help="share of the instances in the largest region")
+    parser.add_argument("--ecs-latency", type=float, default=0.05, help="seconds added to every ECS call")
+    parser.add_argument("--jupiterone-latency", type=float, default=0.1, help="seconds added to every J1 request")
+    parser.add_argument("--reference-up-to", type=int, default=10_000, help="run (c) on fleets up to this size")
+    args = parser.parse_args()
+
+    latency = Latency(args.ecs_latency, args.jupiterone_latency)
+    home = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    prepare_airflow(home)
+    print(f"{platform.node()}: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}")
+    print(f"converter alone: {converter_rate(10_000):,.0f} instances/s on one core")
+    for instances in args.instances:
+        shape = Shape(instances, args.regions, args.big_share)
+        with sandboxes(shape, latency, home) as pipe:
+            runs = [measured(pipe, "in-process", in_process_sync, f"bench-a-{instances}")]
+            runs.append(airflow_sync(pipe, home))
+            if instances <= args.reference_up_to:
+                runs.append(measured(pipe, "reference strategy", reference_sync, f"bench-c-{instances}"))
+        report(shape, latency, runs, lower_bound(shape, latency, runs[0].jupiterone_bytes))
+
+
+def cpu_model() -> str:
+    """The CPU's model name, as ``/proc/cpuinfo`` gives it."""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.partition(":")[2].strip()
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
