@@ -7,6 +7,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check behaviour, never speed: a loaded CI machine must not fail them on time.
+settings.register_profile("default", deadline=None)
+settings.load_profile("default")
 
 # Airflow reads its configuration when first imported: point it at a throw-away home first.
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airflow-home-")
