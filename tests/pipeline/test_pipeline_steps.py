@@ -74,6 +74,12 @@ def run_transform(fetched, batches, batch_size=50):
     )
 
 
+def run_sync(ecs_hook, jupiterone_hook):
+    batches = Batches()
+    transformed = run_transform(run_fetch(ecs_hook, batches), batches)
+    return publish(jupiterone_hook, transformed, load=batches.__getitem__, scope=SCOPE, log=LOG)
+
+
 def test_fetch_reads_every_region_in_bounded_batches_stored_by_one_thread(hooks):
     ecs, ecs_hook, _ = hooks(instance_count=700, region_count=6, seed=3)
     batches = Batches()
@@ -125,25 +131,11 @@ def test_transform_converts_checks_and_leaves_out_a_region_with_a_malformed_reco
 
 def test_publish_keeps_a_failed_regions_entities(hooks, jupiterone_sandbox):
     ecs, ecs_hook, jupiterone_hook = hooks(instance_count=150, region_count=3, seed=6)
-    batches = Batches()
-    first = publish(
-        jupiterone_hook,
-        run_transform(run_fetch(ecs_hook, batches), batches),
-        load=batches.__getitem__,
-        scope=SCOPE,
-        log=LOG,
-    )
+    first = run_sync(ecs_hook, jupiterone_hook)
     lost = next(region for region in ecs.region_ids if ecs.instances(region))
     ecs.forbid_region(lost)
 
-    batches = Batches()
-    second = publish(
-        jupiterone_hook,
-        run_transform(run_fetch(ecs_hook, batches), batches),
-        load=batches.__getitem__,
-        scope=SCOPE,
-        log=LOG,
-    )
+    second = run_sync(ecs_hook, jupiterone_hook)
 
     assert (first.status, first.created, first.uploaded) == ("FINISHED", 150, 150)
     assert second.partial_types == [ECS_INSTANCE.type]
