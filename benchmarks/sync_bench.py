@@ -203,32 +203,20 @@ def in_process_sync(scope: str) -> None:
     import logging
 
     from alibaba_jupiterone.graph import ECS_INSTANCE, ConversionOptions
-    from alibaba_jupiterone.hooks.alibaba_ecs import AlibabaEcsHook
     from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
-    from alibaba_jupiterone.pipeline.fetch import fetch
+    from alibaba_jupiterone.pipeline.fetch import fetch, plan
+    from alibaba_jupiterone.pipeline.listings import AlibabaCloud
     from alibaba_jupiterone.pipeline.publish import publish
     from alibaba_jupiterone.pipeline.transform import transform
 
     batches: dict[str, list[Any]] = {}
-    ecs = AlibabaEcsHook()
+    listings, _ = plan(AlibabaCloud("alibabacloud_default", [ECS_INSTANCE.type]))
     fetched = fetch(
-        ecs,
-        ecs.list_regions(),
-        ECS_INSTANCE,
-        store=batches.__setitem__,
-        producer="fetch",
-        batch_size=BATCH_SIZE,
-        max_concurrent_regions=8,
+        listings, store=batches.__setitem__, producer="fetch", batch_size=BATCH_SIZE, max_concurrent_listings=8
     )
     options = ConversionOptions(observed_on=int(time.time() * 1000))
     transformed = transform(
-        fetched,
-        ECS_INSTANCE,
-        options,
-        load=batches.pop,
-        store=batches.__setitem__,
-        producer="transform",
-        batch_size=BATCH_SIZE,
+        fetched, options, load=batches.pop, store=batches.__setitem__, producer="transform", batch_size=BATCH_SIZE
     )
     publish(JupiterOneHook(), transformed, load=batches.pop, scope=scope, log=logging.getLogger("bench"))
 
@@ -384,7 +372,10 @@ def epoch(text: str) -> float:
 def prepare_airflow(home: Path) -> None:
     """A throw-away Airflow home on SQLite with the DAG of ``dags/`` for one account."""
     config = home / "accounts.yaml"
-    config.write_text("accounts:\n  - account_name: Benchmark\n    scope: alibaba-cloud-benchmark\n")
+    config.write_text(
+        "accounts:\n  - account_name: Benchmark\n    scope: alibaba-cloud-benchmark\n"
+        "    resources: [alibaba_cloud_ecs_instance]\n"
+    )
     os.environ.update(
         AIRFLOW_HOME=str(home),
         AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),

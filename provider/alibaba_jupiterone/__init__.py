@@ -37,6 +37,14 @@ def get_provider_info() -> dict:
                 "python-modules": ["alibaba_jupiterone.hooks.alibaba_ecs"],
             },
             {
+                "integration-name": "Alibaba Cloud VPC",
+                "python-modules": ["alibaba_jupiterone.hooks.alibaba_vpc"],
+            },
+            {
+                "integration-name": "Alibaba Cloud RAM",
+                "python-modules": ["alibaba_jupiterone.hooks.alibaba_ram"],
+            },
+            {
                 "integration-name": "JupiterOne",
                 "python-modules": ["alibaba_jupiterone.hooks.jupiterone"],
             },

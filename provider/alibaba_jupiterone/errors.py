@@ -21,8 +21,10 @@ class AlibabaApiError(ProviderError):
     :param message: what failed, in plain words.
     :param code: the API's error code (``Code`` of the error body), when there was an answer.
     :param request_id: the API's ``RequestId``, to quote to Alibaba Cloud support.
-    :param region: the region the call was made for.
+    :param region: the region the call was made for (``None`` for a global product such as RAM).
     :param status: the HTTP status, when there was an answer.
+    :param product: the Alibaba Cloud product called (``ECS``, ``VPC``, ``RAM``, ``STS``).
+    :param action: the API action called (``DescribeVpcs``).
     """
 
     def __init__(
@@ -33,11 +35,15 @@ class AlibabaApiError(ProviderError):
         request_id: str | None = None,
         region: str | None = None,
         status: int | None = None,
+        product: str | None = None,
+        action: str | None = None,
     ) -> None:
         self.code = code
         self.request_id = request_id
         self.region = region
         self.status = status
+        self.product = product
+        self.action = action
         details = [
             f"{label} {value}"
             for label, value in (

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from alibaba_jupiterone.dag_factory import DEFAULT_ACCOUNT, AccountConfig, default_config_path, load_config, slugify
 from alibaba_jupiterone.errors import ConfigurationError
+from alibaba_jupiterone.graph import RESOURCE_TYPES
 
 
 def test_an_account_with_only_a_name_and_a_scope_gets_the_defaults(write_config: WriteConfig) -> None:
@@ -97,6 +98,27 @@ def test_regions_are_a_list_or_a_comma_separated_string(
     write_config([account("Production", regions=regions)])
 
     assert load_config().accounts[0].regions == expected
+
+
+def test_every_resource_type_is_synced_by_default(write_config: WriteConfig) -> None:
+    write_config([account("Production")])
+
+    assert load_config().accounts[0].resources == tuple(resource.type for resource in RESOURCE_TYPES)
+    assert "alibaba_cloud_ram_user" in load_config().accounts[0].resources
+
+
+@pytest.mark.parametrize(
+    "resources",
+    ["alibaba_cloud_vpc, alibaba_cloud_ecs_instance", ["alibaba_cloud_ecs_instance", "alibaba_cloud_vpc"]],
+)
+def test_resources_are_a_list_or_a_comma_separated_string_kept_in_registry_order(
+    write_config: WriteConfig, resources: Any
+) -> None:
+    write_config([account("Production", resources=resources)])
+
+    order = [resource.type for resource in RESOURCE_TYPES]
+    expected = tuple(sorted(["alibaba_cloud_vpc", "alibaba_cloud_ecs_instance"], key=order.index))
+    assert load_config().accounts[0].resources == expected
 
 
 @pytest.mark.parametrize(
@@ -209,6 +231,12 @@ BAD_ACCOUNTS = [
         id="region twice",
     ),
     pytest.param({"regions": 5}, "account 'Bad': field 'regions': 5 is not of type 'array'", id="regions not a list"),
+    pytest.param(
+        {"resources": ["alibaba_cloud_ecs_instance", "alibaba_cloud_rds_instance"]},
+        "account 'Bad': field 'resources': 'alibaba_cloud_rds_instance' is not one of ['alibaba_cloud_account'",
+        id="unknown resource type",
+    ),
+    pytest.param({"resources": []}, "account 'Bad': field 'resources': [] should be non-empty", id="no resources"),
     pytest.param(
         {"jupiterone_conn_id": ""},
         "account 'Bad': field 'jupiterone_conn_id': '' should be non-empty",

@@ -31,6 +31,7 @@ PRODUCTION = AccountConfig(
     jupiterone_conn_id="jupiterone_prod",
     scope="alibaba-prod-eu",
     regions=("eu-central-1", "eu-west-1"),
+    resources=("alibaba_cloud_vpc", "alibaba_cloud_ecs_instance"),
     include_raw_data=False,
     batch_size=500,
 )
@@ -82,6 +83,7 @@ def test_the_tasks_run_gate_fetch_transform_publish_with_the_account_settings() 
     ]
     assert (gate.scope, gate.integration_instance_id) == ("alibaba-prod-eu", None)
     assert (fetch.alibaba_cloud_conn_id, fetch.batch_size) == ("alibaba_prod_eu", 500)
+    assert fetch.resource_types == ["alibaba_cloud_vpc", "alibaba_cloud_ecs_instance"]
     assert transform.fetched.operator is fetch
     assert (
         transform.account_name,

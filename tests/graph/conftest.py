@@ -1,4 +1,4 @@
-"""Fixtures of the graph tests: the data model schemas and the recorded ECS data, from the shared fixtures."""
+"""Fixtures of the graph tests, from the shared fixtures: data model schemas, recordings, reference output."""
 
 from __future__ import annotations
 
@@ -46,3 +46,20 @@ def reference_entities(shared_fixtures: Path) -> dict[str, dict[str, Any]]:
     """The reference integration's ECS instance entities made from those recordings, by ``_key``."""
     path = shared_fixtures / "graph-alibaba-cloud" / "reference-converter-output.json"
     return {entity["_key"]: entity for entity in json.loads(path.read_text(encoding="utf-8"))["entities"]}
+
+
+@pytest.fixture(scope="session")
+def graph_fixtures(shared_fixtures: Path) -> Path:
+    """The recordings of real Alibaba Cloud traffic and JupiterOne's own integration's output on them."""
+    return shared_fixtures / "graph-alibaba-cloud"
+
+
+@pytest.fixture(scope="session")
+def reference_by_recording(graph_fixtures: Path) -> dict[str, dict[str, Any]]:
+    """The reference integration's output on each recording replayed on its own, by recording name."""
+    folder = graph_fixtures / "reference-output" / "by-recording"
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.json"))
+        if (graph_fixtures / "recordings" / f"{path.stem}.har").is_file()  # not the ones made of two recordings
+    }

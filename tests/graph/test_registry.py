@@ -13,8 +13,14 @@ from hypothesis import strategies as st
 
 from alibaba_jupiterone.errors import ConfigurationError, MalformedRecordError
 from alibaba_jupiterone.graph import (
+    ACCOUNT,
     ECS_INSTANCE,
+    RAM_GROUP,
+    RAM_POLICY,
+    RAM_ROLE,
+    RAM_USER,
     RESOURCE_TYPES,
+    VPC,
     ConversionOptions,
     DataModel,
     KeyRule,
@@ -49,14 +55,15 @@ def test_each_type_is_declared_once_with_classes_of_the_data_model():
 
 def test_an_unknown_type_is_refused_naming_the_known_ones():
     with pytest.raises(KeyError, match="alibaba_cloud_ecs_instance"):
-        resource_type("alibaba_cloud_vpc")
+        resource_type("alibaba_cloud_oss_bucket")
 
 
-def test_each_type_is_listed_by_a_hook_method_taking_a_region_when_regional():
-    for declared in RESOURCE_TYPES:
-        method = listed_by(declared)
-        takes_region = any("region" in name for name in list(inspect.signature(method).parameters)[1:])
-        assert takes_region == declared.regional, declared.type
+@pytest.mark.parametrize("declared", RESOURCE_TYPES, ids=lambda declared: declared.type)
+def test_each_type_is_listed_by_a_hook_method_taking_a_region_when_regional(declared):
+    method = listed_by(declared)
+
+    takes_region = any("region" in name for name in list(inspect.signature(method).parameters)[1:])
+    assert takes_region == declared.regional, declared.type
 
 
 def test_the_ecs_instance_type_matches_the_contract():
@@ -68,29 +75,68 @@ def test_the_ecs_instance_type_matches_the_contract():
     assert listed_by(ECS_INSTANCE).__name__ == "iter_instances"
 
 
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        (ACCOUNT, ("alibaba_cloud_account", ("Account",), KeyRule("AccountId", "alibaba_cloud_account:"), False)),
+        (VPC, ("alibaba_cloud_vpc", ("Network",), KeyRule("VpcId", "alibaba_cloud_vpc:"), True)),
+        (RAM_USER, ("alibaba_cloud_ram_user", ("User",), KeyRule("UserName", "alibaba_cloud_ram_user:"), False)),
+        (
+            RAM_GROUP,
+            ("alibaba_cloud_ram_group", ("UserGroup",), KeyRule("GroupName", "alibaba_cloud_ram_group:"), False),
+        ),
+        (RAM_ROLE, ("alibaba_cloud_ram_role", ("AccessRole",), KeyRule("RoleId", "alibaba_cloud_ram_role:"), False)),
+        (
+            RAM_POLICY,
+            ("alibaba_cloud_ram_policy", ("Policy",), KeyRule("PolicyName", "alibaba_cloud_ram_policy:"), False),
+        ),
+    ],
+    ids=lambda value: getattr(value, "type", ""),
+)
+def test_the_account_vpc_and_ram_types_match_the_contract(declared, expected):
+    assert (declared.type, declared.classes, declared.key, declared.regional) == expected
+    hook_method = "iter_vpcs" if declared is VPC else "get_account" if declared is ACCOUNT else "read_directory"
+    assert declared.listed_by.rsplit(".", 1)[1] == hook_method
+
+
+def test_every_type_comes_after_the_types_its_links_point_to():
+    order = [declared.type for declared in RESOURCE_TYPES]
+
+    assert order == [
+        "alibaba_cloud_account",
+        "alibaba_cloud_ram_policy",
+        "alibaba_cloud_ram_user",
+        "alibaba_cloud_ram_group",
+        "alibaba_cloud_ram_role",
+        "alibaba_cloud_vpc",
+        "alibaba_cloud_ecs_instance",
+    ]
+
+
 def test_a_new_type_is_one_declaration_and_gets_what_every_entity_shares():
-    vpc = ResourceType(
-        resource="VPC",
-        type="alibaba_cloud_vpc",
-        classes=("Network",),
-        key=KeyRule("VpcId", prefix="alibaba_cloud_vpc:"),
-        converter=lambda record, options: {"name": record["VpcName"], "description": "d" * 5000},
-        listed_by="some.module.Hook.iter_vpcs",
+    gateway = ResourceType(
+        resource="NAT Gateway",
+        type="alibaba_cloud_nat_gateway",
+        classes=("Gateway",),
+        key=KeyRule("NatGatewayId", prefix="alibaba_cloud_nat_gateway:"),
+        converter=lambda record, options: {"name": record["Name"], "description": "d" * 5000},
+        listed_by="some.module.Hook.iter_nat_gateways",
         regional=True,
     )
-    record = {"VpcId": "vpc-bp1", "VpcName": "main"}
+    record = {"NatGatewayId": "ngw-bp1", "Name": "main"}
 
-    entity = vpc.to_entity(record, OPTIONS)
+    entity = gateway.to_entity(record, OPTIONS)
 
     assert entity == {
-        "_key": "alibaba_cloud_vpc:vpc-bp1",
-        "_type": "alibaba_cloud_vpc",
-        "_class": ["Network"],
+        "_key": "alibaba_cloud_nat_gateway:ngw-bp1",
+        "_type": "alibaba_cloud_nat_gateway",
+        "_class": ["Gateway"],
         "name": "main",
         "description": "d" * 4093 + "...",
         "tag.AccountName": "Production",
         "_rawData": [{"name": "default", "rawData": record}],
     }
+    assert list(gateway.links(record, entity["_key"])) == []
 
 
 def test_raw_data_and_the_account_tag_follow_the_options():

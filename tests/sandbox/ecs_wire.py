@@ -92,11 +92,12 @@ def v2_call(
     method: str = "GET",
     timestamp: str | None = None,
     as_form: bool = False,
+    version: str = API_VERSION,
 ) -> requests.Response:
     """A legacy V2 request (GET like the recordings, or a form POST) signed by ``Utils.get_rpcsignature``."""
     signed = {
         "Action": action,
-        "Version": API_VERSION,
+        "Version": version,
         "Format": "JSON",
         "Timestamp": timestamp or Utils.get_timestamp(),
         "SignatureNonce": Utils.get_nonce(),

@@ -17,7 +17,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from ecs_wire import REGIONS, acs3_call, make_instance, sdk_client, v2_call
 
 from alibaba_jupiterone.sandbox import DEFAULT_CREDENTIAL, Credential, EcsSandbox
-from alibaba_jupiterone.sandbox.ecs.regions import default_regions
+from alibaba_jupiterone.sandbox.alibaba.ecs.regions import default_regions
 
 
 def list_pages(client, region_id: str = "cn-hangzhou", token: str | None = None, **paging) -> list[list[str]]:

@@ -11,7 +11,7 @@ from darabonba.exceptions import UnretryableException
 from ecs_wire import make_instance, sdk_client
 
 from alibaba_jupiterone.sandbox import Credential, EcsSandbox, Fault
-from alibaba_jupiterone.sandbox.ecs.faults import parse_fault
+from alibaba_jupiterone.sandbox.alibaba.faults import parse_fault
 
 
 @pytest.fixture

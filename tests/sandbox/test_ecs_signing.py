@@ -8,7 +8,7 @@ from darabonba.request import DaraRequest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alibaba_jupiterone.sandbox.ecs.signing import (
+from alibaba_jupiterone.sandbox.alibaba.signing import (
     acs3_signature,
     acs3_string_to_sign,
     content_sha256,

@@ -15,9 +15,9 @@ import pytest
 from alibabacloud_ecs20140526.models import DescribeInstancesResponseBodyInstancesInstance as SdkInstance
 from darabonba.model import DaraModel
 
-from alibaba_jupiterone.sandbox.ecs.recordings import load_fleet
-from alibaba_jupiterone.sandbox.ecs.regions import default_regions
-from alibaba_jupiterone.sandbox.ecs.synthetic import synthetic_fleet
+from alibaba_jupiterone.sandbox.alibaba.ecs.regions import default_regions
+from alibaba_jupiterone.sandbox.alibaba.ecs.synthetic import synthetic_fleet
+from alibaba_jupiterone.sandbox.alibaba.recordings import load_fleet
 
 REGION_KEYS = {"RegionId", "LocalName", "RegionEndpoint"}
 INSTANCE_ID = re.compile(r"i-[0-9a-z]{20}")

@@ -15,7 +15,7 @@ from ecs_wire import sdk_client
 
 from alibaba_jupiterone.sandbox import Credential, Fault
 from alibaba_jupiterone.sandbox.__main__ import build_parser
-from alibaba_jupiterone.sandbox.ecs.regions import default_regions
+from alibaba_jupiterone.sandbox.alibaba.ecs.regions import default_regions
 
 KEY = Credential("cli-key-id", "cli-key-secret")
 

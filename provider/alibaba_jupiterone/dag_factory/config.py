@@ -25,6 +25,7 @@ from alibaba_jupiterone.dag_factory.schedule import (
     cron_schedule,
 )
 from alibaba_jupiterone.errors import ConfigurationError
+from alibaba_jupiterone.graph import RESOURCE_TYPES
 
 CONFIG_ENV_VAR = "ALIBABA_JUPITERONE_CONFIG"
 """The environment variable naming the configuration file."""
@@ -36,6 +37,9 @@ MAX_DAG_ID_LENGTH = 250
 
 REGION_PATTERN = r"^[a-z0-9-]+$"
 """An Alibaba Cloud region id, such as ``cn-hangzhou``."""
+
+RESOURCE_TYPE_NAMES: tuple[str, ...] = tuple(resource.type for resource in RESOURCE_TYPES)
+"""The ``_type`` names an account's ``resources`` may name; all of them by default."""
 
 _TEXT = {"type": "string", "minLength": 1}
 
@@ -55,6 +59,12 @@ ACCOUNT_SCHEMA: dict[str, Any] = {
         "integration_instance_id": _TEXT,
         "scope": _TEXT,
         "regions": {"type": "array", "items": {"type": "string", "pattern": REGION_PATTERN}, "uniqueItems": True},
+        "resources": {
+            "type": "array",
+            "items": {"enum": list(RESOURCE_TYPE_NAMES)},
+            "uniqueItems": True,
+            "minItems": 1,
+        },
         "include_raw_data": {"type": "boolean"},
         "batch_size": {"type": "integer", "minimum": 1, "maximum": 5000},
     },
@@ -95,6 +105,7 @@ class AccountConfig:
     :param alibaba_cloud_conn_id: the ``alibaba_cloud`` connection.
     :param jupiterone_conn_id: the ``jupiterone`` connection.
     :param regions: the regions to read; empty: every region the connection allows.
+    :param resources: the ``_type`` names to sync, in registry order; default: all of :data:`RESOURCE_TYPE_NAMES`.
     :param include_raw_data: keep each record as the entity's ``_rawData``.
     :param batch_size: records and entities per XCom value.
     """
@@ -110,6 +121,7 @@ class AccountConfig:
     alibaba_cloud_conn_id: str = "alibabacloud_default"
     jupiterone_conn_id: str = "jupiterone_default"
     regions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = RESOURCE_TYPE_NAMES
     include_raw_data: bool = True
     batch_size: int = 250
 
@@ -203,7 +215,7 @@ def parse_accounts(items: list[Any], *, source: str) -> Configuration:
     errors: list[str] = []
     owners: dict[tuple[str, str], int] = {}  # (what, value) -> the position of the account that has it
     for position, item in enumerate(items, start=1):
-        settings = _split_regions(item)
+        settings = _split_lists(item)
         problems = _schema_problems(settings) + _rule_problems(settings)
         if not problems:
             account = _account(settings)
@@ -217,11 +229,16 @@ def parse_accounts(items: list[Any], *, source: str) -> Configuration:
     return Configuration(accounts=tuple(accounts), errors=tuple(errors), source=source)
 
 
-def _split_regions(item: Any) -> Any:
-    """Accept ``regions`` as a comma-separated string too."""
-    if isinstance(item, dict) and isinstance(item.get("regions"), str):
-        return {**item, "regions": [region.strip() for region in item["regions"].split(",") if region.strip()]}
-    return item
+def _split_lists(item: Any) -> Any:
+    """Accept ``regions`` and ``resources`` as comma-separated strings too."""
+    if not isinstance(item, dict):
+        return item
+    split = {
+        field: [part.strip() for part in item[field].split(",") if part.strip()]
+        for field in ("regions", "resources")
+        if isinstance(item.get(field), str)
+    }
+    return {**item, **split}
 
 
 def _label(item: Any, position: int) -> str:
@@ -246,7 +263,7 @@ def _schema_problems(item: Any) -> list[str]:
 
 
 def _did_you_mean(key: Any) -> str:
-    matches = difflib.get_close_matches(str(key), ACCOUNT_SCHEMA["properties"], n=1)
+    matches = difflib.get_close_matches(str(key), ACCOUNT_SCHEMA["properties"], n=1, cutoff=0.75)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
@@ -288,6 +305,8 @@ def _account(settings: dict[str, Any]) -> AccountConfig:
     normalised = dict(settings)
     if "regions" in normalised:
         normalised["regions"] = tuple(normalised["regions"])
+    if "resources" in normalised:
+        normalised["resources"] = tuple(name for name in RESOURCE_TYPE_NAMES if name in normalised["resources"])
     if "day_of_week" in normalised:
         normalised["day_of_week"] = _day_number(normalised["day_of_week"])
     return AccountConfig(**normalised)

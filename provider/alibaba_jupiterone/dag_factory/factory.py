@@ -42,6 +42,7 @@ _DOC_MD = """\
 | Alibaba Cloud connection | `{account.alibaba_cloud_conn_id}` |
 | JupiterOne connection | `{account.jupiterone_conn_id}` |
 | regions | {regions} |
+| resources | {resources} |
 | tag with account name | {account.tag_with_account_name} |
 | include raw data | {account.include_raw_data} |
 | batch size | {account.batch_size} |
@@ -87,6 +88,7 @@ def build_dag(account: AccountConfig) -> DAG:
         fetch = AlibabaCloudFetchOperator(
             task_id="fetch",
             alibaba_cloud_conn_id=account.alibaba_cloud_conn_id,
+            resource_types=list(account.resources),
             regions=dag.param("regions"),
             batch_size=account.batch_size,
         )
@@ -159,4 +161,5 @@ def _doc_md(account: AccountConfig) -> str:
         target = f"scope `{account.scope}`"
     schedule = f"cron `{account.schedule}`, UTC" if account.schedule else "manual trigger only"
     regions = ", ".join(f"`{region}`" for region in account.regions) or "every region the connection allows"
-    return _DOC_MD.format(account=account, schedule=schedule, target=target, regions=regions)
+    resources = ", ".join(f"`{name}`" for name in account.resources)
+    return _DOC_MD.format(account=account, schedule=schedule, target=target, regions=regions, resources=resources)

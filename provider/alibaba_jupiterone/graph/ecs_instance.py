@@ -9,9 +9,12 @@ and ``[]`` kept), corrections of that integration, and additions for the data mo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+from alibaba_jupiterone.graph import vpc
+from alibaba_jupiterone.graph.keys import KeyRule
 from alibaba_jupiterone.graph.options import ConversionOptions
 from alibaba_jupiterone.graph.properties import (
     FQDN,
@@ -25,6 +28,10 @@ from alibaba_jupiterone.graph.properties import (
     texts,
     unique_or_none,
 )
+from alibaba_jupiterone.graph.relationships import VPC_HAS_ECS_INSTANCE, Link
+
+KEY = KeyRule("InstanceId")
+"""The instance id, with no prefix, as JupiterOne's own integration keys instances."""
 
 # Kept: the fields whose property is their own name in camelCase.
 SAME_NAMED = (
@@ -135,6 +142,13 @@ def convert(record: dict[str, Any], options: ConversionOptions) -> dict[str, Any
     }
     properties.setdefault("osDetails", None)  # kept, and required by the data model: null when absent
     return properties
+
+
+def links(record: dict[str, Any], key: str) -> Iterator[Link]:
+    """The instance's VPC, when it is in one, HAS it."""
+    vpc_id = dig(record, "VpcAttributes", "VpcId")
+    if vpc_id:  # "" for an instance of the classic network
+        yield Link(VPC_HAS_ECS_INSTANCE, vpc.KEY.key_for(vpc_id), key)
 
 
 def _identity(record: dict[str, Any]) -> dict[str, Any]:

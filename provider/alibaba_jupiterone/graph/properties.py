@@ -52,6 +52,17 @@ def items(value: Any, *path: str) -> list[dict[str, Any]] | None:
     return [item for item in found if isinstance(item, dict)]
 
 
+def present(record: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
+    """``{property: record[field]}`` for each ``property: field`` of ``fields`` whose value is not missing or null."""
+    return {name: record[field] for name, field in fields.items() if record.get(field) is not None}
+
+
+def timestamps(record: dict[str, Any], fields: dict[str, str]) -> dict[str, int]:
+    """``{property: epoch ms}`` for each ``property: field`` of ``fields`` whose value is an API time."""
+    found = {name: epoch_ms(record.get(field)) for name, field in fields.items()}
+    return {name: moment for name, moment in found.items() if moment is not None}
+
+
 def texts(value: Any) -> list[str]:
     """The strings of ``value``: itself when it is one, its string items when it is a list, else none."""
     if isinstance(value, str):

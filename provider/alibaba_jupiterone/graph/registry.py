@@ -1,8 +1,8 @@
 """The resource types the provider publishes, each declared once: what its entities are and how they are made.
 
-Adding a type is one converter module (record + options -> properties) and one :class:`ResourceType`
-in :data:`RESOURCE_TYPES`; the identity, ``tag.AccountName``, ``_rawData`` and value limits are
-applied here, the same way for every type.
+Adding a type is one converter module (record + options -> properties, and the links its records
+imply) and one :class:`ResourceType` in :data:`RESOURCE_TYPES`; the identity, ``tag.AccountName``,
+``_rawData`` and value limits are applied here, the same way for every type.
 """
 
 from __future__ import annotations
@@ -12,34 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from alibaba_jupiterone.errors import MalformedRecordError
-from alibaba_jupiterone.graph import ecs_instance
+from alibaba_jupiterone.graph import account, ecs_instance, ram_group, ram_policy, ram_role, ram_user, vpc
+from alibaba_jupiterone.graph.keys import KeyRule
 from alibaba_jupiterone.graph.options import ConversionOptions
 from alibaba_jupiterone.graph.properties import MAX_VALUE_LENGTH, limit_length
+from alibaba_jupiterone.graph.relationships import Link
 
 Converter = Callable[[dict[str, Any], ConversionOptions], dict[str, Any]]
 """Turns one raw record (already checked to have a key) into its entity's properties, identity aside."""
 
-MIN_KEY_LENGTH = 10
-"""The data model's shortest ``_key``."""
-
-
-@dataclass(frozen=True)
-class KeyRule:
-    """How a record gives its entity's ``_key``: ``prefix`` followed by the record's ``field``."""
-
-    field: str
-    prefix: str = ""
-
-    def key_of(self, record: dict[str, Any]) -> str:
-        """The ``_key`` of ``record``; ``ValueError`` when its ``field`` cannot make one."""
-        value = record.get(self.field)
-        if not isinstance(value, str) or not value:
-            found = "none" if value is None else repr(value)
-            raise ValueError(f"its {self.field} is not a non-empty string (found {found})")
-        key = self.prefix + value
-        if len(key) < MIN_KEY_LENGTH:
-            raise ValueError(f"its key {key!r} is shorter than the {MIN_KEY_LENGTH} characters JupiterOne requires")
-        return key
+Linker = Callable[[dict[str, Any], str], Iterable[Link]]
+"""The links one raw record implies, given the record and its entity's ``_key``."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +36,9 @@ class ResourceType:
     :param converter: record + options -> the entity's other properties.
     :param listed_by: the dotted path of the hook method that yields the raw records.
     :param regional: ``True`` when listed region by region, ``False`` when listed once per account.
+    :param enrichments: the record's keys that other API calls added to the listed item; ``_rawData``
+        gives each its own entry, so the ``default`` entry is the item as listed.
+    :param linker: the links a record implies (none when ``None``).
     """
 
     resource: str
@@ -62,6 +48,8 @@ class ResourceType:
     converter: Converter
     listed_by: str
     regional: bool
+    enrichments: tuple[str, ...] = ()
+    linker: Linker | None = None
 
     def to_entity(
         self, record: Any, options: ConversionOptions, *, region: str | None = None, position: int = 0
@@ -101,8 +89,18 @@ class ResourceType:
             # after the record's own tags: the configured name wins over a tag called "AccountName"
             entity["tag.AccountName"] = limit_length(options.account_name)
         if options.include_raw_data:
-            entity["_rawData"] = [{"name": "default", "rawData": record}]
+            entity["_rawData"] = self.raw_data(record)
         return entity
+
+    def raw_data(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+        """The ``_rawData`` of ``record``: the listed item as ``default``, then each enrichment present by its key."""
+        if not self.enrichments:
+            return [{"name": "default", "rawData": record}]
+        listed = {name: value for name, value in record.items() if name not in self.enrichments}
+        return [
+            {"name": "default", "rawData": listed},
+            *({"name": name, "rawData": record[name]} for name in self.enrichments if record.get(name) is not None),
+        ]
 
     def to_entities(
         self, records: Iterable[Any], options: ConversionOptions, *, region: str | None = None
@@ -111,19 +109,108 @@ class ResourceType:
         for position, record in enumerate(records):
             yield self.to_entity(record, options, region=region, position=position)
 
+    def links(
+        self, record: dict[str, Any], key: str, *, region: str | None = None, position: int = 0
+    ) -> Iterator[Link]:
+        """The links ``record`` implies, each once; ``key`` is its entity's ``_key``.
+
+        Each has that entity at one end; :meth:`Link.other_end` tells the type and key of the other,
+        which is of a type before this one in :data:`RESOURCE_TYPES`.
+
+        :raises MalformedRecordError: an item the record lists to link to has no usable key.
+        """
+        if self.linker is None:
+            return
+        try:
+            found = dict.fromkeys(self.linker(record, key))
+        except (TypeError, ValueError, AttributeError) as error:
+            raise MalformedRecordError(
+                f"{self.type} record {key} lists an entity it cannot link to: {error}", region=region, position=position
+            ) from error
+        yield from found
+
+
+ACCOUNT = ResourceType(
+    resource="Account",
+    type="alibaba_cloud_account",
+    classes=("Account",),
+    key=account.KEY,
+    converter=account.convert,
+    listed_by="alibaba_jupiterone.hooks.alibaba_ram.AlibabaRamHook.get_account",
+    regional=False,
+)
+
+RAM_POLICY = ResourceType(
+    resource="RAM Policy",
+    type="alibaba_cloud_ram_policy",
+    classes=("Policy",),
+    key=ram_policy.KEY,
+    converter=ram_policy.convert,
+    listed_by="alibaba_jupiterone.hooks.alibaba_ram.AlibabaRamHook.read_directory",
+    regional=False,
+    enrichments=ram_policy.ENRICHMENTS,
+)
+
+RAM_USER = ResourceType(
+    resource="RAM User",
+    type="alibaba_cloud_ram_user",
+    classes=("User",),
+    key=ram_user.KEY,
+    converter=ram_user.convert,
+    listed_by="alibaba_jupiterone.hooks.alibaba_ram.AlibabaRamHook.read_directory",
+    regional=False,
+    enrichments=ram_user.ENRICHMENTS,
+    linker=ram_user.links,
+)
+
+RAM_GROUP = ResourceType(
+    resource="RAM Group",
+    type="alibaba_cloud_ram_group",
+    classes=("UserGroup",),
+    key=ram_group.KEY,
+    converter=ram_group.convert,
+    listed_by="alibaba_jupiterone.hooks.alibaba_ram.AlibabaRamHook.read_directory",
+    regional=False,
+    enrichments=ram_group.ENRICHMENTS,
+    linker=ram_group.links,
+)
+
+RAM_ROLE = ResourceType(
+    resource="RAM Role",
+    type="alibaba_cloud_ram_role",
+    classes=("AccessRole",),
+    key=ram_role.KEY,
+    converter=ram_role.convert,
+    listed_by="alibaba_jupiterone.hooks.alibaba_ram.AlibabaRamHook.read_directory",
+    regional=False,
+    enrichments=ram_role.ENRICHMENTS,
+    linker=ram_role.links,
+)
+
+VPC = ResourceType(
+    resource="VPC",
+    type="alibaba_cloud_vpc",
+    classes=("Network",),
+    key=vpc.KEY,
+    converter=vpc.convert,
+    listed_by="alibaba_jupiterone.hooks.alibaba_vpc.AlibabaVpcHook.iter_vpcs",
+    regional=True,
+)
 
 ECS_INSTANCE = ResourceType(
     resource="ECS Instance",
     type="alibaba_cloud_ecs_instance",
     classes=("Host",),
-    key=KeyRule("InstanceId"),
+    key=ecs_instance.KEY,
     converter=ecs_instance.convert,
     listed_by="alibaba_jupiterone.hooks.alibaba_ecs.AlibabaEcsHook.iter_instances",
     regional=True,
+    linker=ecs_instance.links,
 )
 
-RESOURCE_TYPES: tuple[ResourceType, ...] = (ECS_INSTANCE,)
-"""Every resource type, in the order of the docs' data model table."""
+RESOURCE_TYPES: tuple[ResourceType, ...] = (ACCOUNT, RAM_POLICY, RAM_USER, RAM_GROUP, RAM_ROLE, VPC, ECS_INSTANCE)
+"""Every resource type, each after the types its links point to (so convert them in this order to know,
+when a link comes, whether its other end was synced), in the order of the docs' data model table."""
 
 
 def resource_type(type_name: str) -> ResourceType:

@@ -1,4 +1,4 @@
-"""Check entities against JupiterOne's data model, as published in ``@jupiterone/data-model`` JSON schemas.
+"""Check entities and relationships against JupiterOne's data model, as published in ``@jupiterone/data-model``.
 
 The schemas of version 0.64.2 ship with this package (``graph/schemas/``). They name themselves and
 each other with fragment-only ids (``"$id": "#Host"``, ``"$ref": "#Entity"``), which ``referencing``
@@ -9,6 +9,10 @@ Each class's schema is also compiled to Python by ``fastjsonschema``, with the s
 as ``jsonschema`` (those of :data:`FORMAT_CHECKER`; a format it cannot check is not checked by
 either). The compiled check decides whether an entity is valid, about twenty times faster;
 ``jsonschema`` only runs to explain an entity that fails, with its usual messages.
+
+Relationships have no class schema: they are checked against :data:`RELATIONSHIP_SCHEMA` (the
+``GraphObject`` rules and the shape of a relationship) the same way, then against the rules no schema
+can state: ``_key`` is ``<fromKey>|<class in lower case>|<toKey>`` and ``displayName`` is the class.
 """
 
 from __future__ import annotations
@@ -34,6 +38,25 @@ DATA_MODEL_VERSION = "0.64.2"
 """The ``@jupiterone/data-model`` version of the shipped schemas."""
 
 _URN = "urn:jupiterone:"
+
+RELATIONSHIP_SCHEMA: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "description": "A relationship between two entities: a GraphObject with a one-word class in upper case.",
+    "type": "object",
+    "allOf": [
+        {"$ref": f"{_URN}GraphObject"},
+        {
+            "properties": {
+                "_class": {"type": "string", "pattern": "^[A-Z][A-Z_]*$"},
+                "_fromEntityKey": {"type": "string", "minLength": 1},
+                "_toEntityKey": {"type": "string", "minLength": 1},
+                "displayName": {"type": "string"},
+            },
+            "required": ["_fromEntityKey", "_toEntityKey", "displayName"],
+        },
+    ],
+}
+"""What a relationship must be, beyond the rules between its values (see :meth:`DataModel.relationship_errors`)."""
 
 FORMAT_CHECKER = FormatChecker()
 """``jsonschema``'s formats plus JupiterOne's own: ``ip`` (IPv4 or IPv6) and ``ipCidr``."""
@@ -70,6 +93,12 @@ class DataModel:
         }
         formats = _formats(prepared.values())
         self._compiled = {name: _compile(schema, prepared, formats) for name, schema in prepared.items()}
+        self._relationship: tuple[Draft7Validator, Callable[[Any], Any]] | None = None
+        if "GraphObject" in prepared:
+            self._relationship = (
+                Draft7Validator(RELATIONSHIP_SCHEMA, registry=registry, format_checker=FORMAT_CHECKER),
+                _compile(RELATIONSHIP_SCHEMA, prepared, formats),
+            )
 
     @classmethod
     def load(cls, directory: Traversable | Path | None = None) -> DataModel:
@@ -122,10 +151,60 @@ class DataModel:
             raise ValidationError(f"the entity fails the compiled check of data model {DATA_MODEL_VERSION}")
         raise error
 
+    def relationship_errors(self, relationship: Mapping[str, Any]) -> list[ValidationError]:
+        """Every way ``relationship`` breaks :data:`RELATIONSHIP_SCHEMA` or the rules between its values."""
+        if self._relationship is None:
+            return [ValidationError("this data model has no GraphObject schema to check relationships against")]
+        found = list(self._relationship[0].iter_errors(relationship))
+        return found or _relationship_rule_errors(relationship)
+
+    def is_valid_relationship(self, relationship: Mapping[str, Any]) -> bool:
+        """Whether ``relationship`` is valid (the compiled check, then the rules between its values)."""
+        if self._relationship is None:
+            return False
+        try:
+            self._relationship[1](relationship)
+        except fastjsonschema.JsonSchemaValueException:
+            return False
+        return not _relationship_rule_errors(relationship)
+
+    def validate_relationship(self, relationship: Mapping[str, Any]) -> None:
+        """Raise the most telling :class:`jsonschema.ValidationError` of ``relationship``, if it has any."""
+        if self.is_valid_relationship(relationship):
+            return
+        error = best_match(self.relationship_errors(relationship))
+        if error is None:
+            raise ValidationError(f"the relationship fails the compiled check of data model {DATA_MODEL_VERSION}")
+        raise error
+
 
 def validate_entity(entity: Mapping[str, Any]) -> None:
     """Check ``entity`` against the shipped data model; raise :class:`jsonschema.ValidationError` if it fails."""
     _shipped_data_model().validate(entity)
+
+
+def validate_relationship(relationship: Mapping[str, Any]) -> None:
+    """Check ``relationship`` against the shipped data model; raise :class:`jsonschema.ValidationError` if it fails."""
+    _shipped_data_model().validate_relationship(relationship)
+
+
+def _relationship_rule_errors(relationship: Mapping[str, Any]) -> list[ValidationError]:
+    """How a relationship that meets :data:`RELATIONSHIP_SCHEMA` breaks the rules between its values."""
+    relationship_class = relationship["_class"]
+    found = []
+    expected_key = f"{relationship['_fromEntityKey']}|{relationship_class.lower()}|{relationship['_toEntityKey']}"
+    if relationship["_key"] != expected_key:
+        found.append(
+            ValidationError(f"_key {relationship['_key']!r} is not {expected_key!r} (from|class|to)", path=["_key"])
+        )
+    if relationship["displayName"] != relationship_class:
+        found.append(
+            ValidationError(
+                f"displayName {relationship['displayName']!r} is not the class {relationship_class!r}",
+                path=["displayName"],
+            )
+        )
+    return found
 
 
 @cache

@@ -27,8 +27,12 @@ TRANSIENT_CODES = frozenset(
         "UnknownError",
     }
 )
+# Code families: each also covers ``<family>.<detail>`` (``Throttling.Concurrent``, ``Forbidden.RAM``). The
+# gateway's codes are the same for ECS, VPC, RAM and STS; refusals differ: ``Forbidden`` (ECS, VPC, also spelt
+# ``Forbbiden`` by VPC), ``UnauthorizedOperation`` (VPC), ``NoPermission`` (RAM, STS).
+TRANSIENT_FAMILIES = ("Throttling",)
 AUTHENTICATION_CODES = ("InvalidAccessKeyId", "SignatureDoesNotMatch", "IncompleteSignature", "InvalidSecurityToken")
-AUTHORIZATION_CODES = ("Forbidden",)
+AUTHORIZATION_CODES = ("Forbidden", "Forbbiden", "NoPermission", "UnauthorizedOperation")
 
 _HINTS = {
     "InvalidAccessKeyId.NotFound": "check the connection's access_key_id",
@@ -39,6 +43,11 @@ _HINTS = {
 }
 # The gateway appends its whole string-to-sign to some messages: noise in a task log.
 _STRING_TO_SIGN = re.compile(r"\s*server string to sign is:.*", re.DOTALL)
+
+
+def call_site(product: str, action: str, region: str | None) -> str:
+    """How messages name a call: ``VPC DescribeVpcs in cn-beijing``, ``RAM ListUsers (global)``."""
+    return f"{product} {action} in {region}" if region else f"{product} {action} (global)"
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ class Failure:
     @property
     def transient(self) -> bool:
         """Throttling, 5xx, timeouts and dropped connections: worth another try."""
-        if self.network or self.code in TRANSIENT_CODES:
+        if self.network or self.code in TRANSIENT_CODES or _matches(self.code, TRANSIENT_FAMILIES):
             return True
         if _matches(self.code, AUTHENTICATION_CODES + AUTHORIZATION_CODES):
             return False
@@ -84,18 +93,38 @@ class Failure:
             return self.message
         return f"{self.code}: {self.message}" if self.message else self.code
 
-    def to_error(self, action: str, region: str | None, *, attempts: int = 1) -> AlibabaApiError:
-        """The project error for this failure of ``action`` in ``region``."""
-        where = f"{action} in {region}" if region else action
+    def to_error(
+        self,
+        product: str,
+        action: str,
+        region: str | None,
+        *,
+        attempts: int = 1,
+        read_policy: str | None = None,
+    ) -> AlibabaApiError:
+        """The project error for this failure of ``product``'s ``action`` in ``region`` (``None``: global).
+
+        :param attempts: how many calls were made, for the message of a transient failure.
+        :param read_policy: the system policy granting read access to ``product``, named in the
+            message of an authorization failure.
+        """
+        where = call_site(product, action, region)
         hint = _HINTS.get(self.code or "")
         detail = f"{self}; {hint}" if hint else str(self)
-        fields = {"code": self.code, "request_id": self.request_id, "region": region, "status": self.status}
+        fields = {
+            "code": self.code,
+            "request_id": self.request_id,
+            "region": region,
+            "status": self.status,
+            "product": product,
+            "action": action,
+        }
         if _matches(self.code, AUTHENTICATION_CODES):
             return AlibabaAuthenticationError(f"Alibaba Cloud rejected the credentials for {where}: {detail}", **fields)
         if _matches(self.code, AUTHORIZATION_CODES):
+            example = f" (for example the {read_policy} policy)" if read_policy else ""
             return AlibabaAuthorizationError(
-                f"The credentials may not call {where}: {detail}; grant the RAM user read access to ECS "
-                "(for example the AliyunECSReadOnlyAccess policy)",
+                f"The credentials may not call {where}: {detail}; grant the RAM user read access to {product}{example}",
                 **fields,
             )
         if self.transient:

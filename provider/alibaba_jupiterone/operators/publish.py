@@ -1,10 +1,11 @@
-"""Publish: entities -> one JupiterOne sync job."""
+"""Publish: entities and relationships -> one JupiterOne sync job."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -13,25 +14,27 @@ from airflow.sdk import BaseOperator, Variable
 from airflow.sdk.exceptions import AirflowFailException
 
 from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
+from alibaba_jupiterone.operators.batches import XComBatches
 from alibaba_jupiterone.operators.templated import as_bool
 from alibaba_jupiterone.pipeline.manifest import Manifest
-from alibaba_jupiterone.pipeline.publish import entity_batches, publish
+from alibaba_jupiterone.pipeline.publish import batches, partial_types, publish
 from alibaba_jupiterone.pipeline.supersession import record_key, sync_record
 
 
 class JupiterOnePublishOperator(BaseOperator):
-    """Publish the transformed entities in one JupiterOne sync job (DIFF).
+    """Publish the transformed entities and relationships in one JupiterOne sync job (DIFF).
 
-    Starts the job, uploads every entity batch the transform task pushed, finalizes with the
-    ``_type`` of the regions left out as partial (so JupiterOne deletes nothing of theirs), waits
-    for the result, logs and returns the summary (``job_id``, ``status``, ``uploaded``,
-    ``created``, ``updated``, ``deleted``, ``regions``: region -> entities, ``failed_regions``,
-    ``partial_types``, ``dropped``, ``seconds``). A failure before finalize aborts the job with the
-    reason. When regions were left out the task then fails, without a retry, naming them (the
-    summary is pushed under the XCom key ``summary`` first). A fully successful sync is recorded
+    Starts the job, uploads every entity batch the transform task pushed, then every relationship
+    batch, finalizes with the types left out, and every relationship type touching them,
+    as partial (so JupiterOne deletes nothing of theirs), waits for the result, logs and returns the
+    summary (``job_id``, ``status``, ``entities``, ``relationships``, ``created``, ``updated``,
+    ``deleted``, ``relationships_created``, ``relationships_deleted``, ``types``: ``_type`` -> count,
+    ``failures``, ``partial_types``, ``dropped``, ``seconds``). A failure before finalize aborts the
+    job with the reason. When something was left out the task then fails, without a retry, naming it
+    (the summary is pushed under the XCom key ``summary`` first). A fully successful sync is recorded
     for :class:`~alibaba_jupiterone.operators.gate.SupersededSyncGateOperator`.
 
-    With ``dry_run`` nothing is published: the entities are written to
+    With ``dry_run`` nothing is published: the entities and relationships are written to
     ``<dry_run_dir>/<dag_id>/<run_id>.jsonl`` (default ``dry_run_dir``:
     ``$AIRFLOW_HOME/alibaba_jupiterone/dry-runs``) and the summary says where.
 
@@ -70,9 +73,7 @@ class JupiterOnePublishOperator(BaseOperator):
     def execute(self, context: Any) -> dict:
         transformed = Manifest.from_dict(self.transformed)
         ti = context["ti"]
-
-        def load(key: str) -> list[dict[str, Any]]:
-            return ti.xcom_pull(task_ids=transformed.producer, key=key)
+        load = XComBatches(ti).loader(transformed.producer)
 
         if as_bool(self.dry_run, "dry_run"):
             summary = self._dry_run(transformed, load, context)
@@ -87,11 +88,11 @@ class JupiterOnePublishOperator(BaseOperator):
                 log=self.log,
             ).to_dict()
             self.log.info("Published: %s", json.dumps(summary))
-        if transformed.failed:
+        if transformed.failures:
             ti.xcom_push(key="summary", value=summary)
             raise AirflowFailException(
-                f"{len(transformed.failed)} region(s) left out, their {transformed.resource_type} entities kept "
-                f"as they were in JupiterOne: {'; '.join(f'{r}: {e}' for r, e in transformed.failed.items())}"
+                f"{len(transformed.failures)} listing(s) left out, their types kept as they were in JupiterOne: "
+                f"{transformed.describe_failures()}"
             )
         if not summary.get("dry_run"):
             self._record_sync(context)
@@ -105,14 +106,15 @@ class JupiterOnePublishOperator(BaseOperator):
         path = folder.expanduser() / self.dag_id / f"{run_id}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as output:
-            for batch in entity_batches(transformed, load):
-                output.writelines(json.dumps(entity, ensure_ascii=False) + "\n" for entity in batch)
+            for entities in (True, False):
+                for batch in batches(transformed, load, entities=entities):
+                    output.writelines(json.dumps(item, ensure_ascii=False) + "\n" for item in batch)
         summary = {
             "dry_run": True,
             "path": str(path),
-            "entities": transformed.count,
-            "regions": {region: batches.count for region, batches in transformed.regions.items()},
-            "failed_regions": transformed.failed,
+            "types": transformed.counts(),
+            "failures": [asdict(failure) for failure in transformed.failures],
+            "partial_types": partial_types(transformed.failed_types),
         }
         self.log.info("Dry run, nothing published: %s", json.dumps(summary))
         return summary

@@ -1,4 +1,4 @@
-"""Transform: raw records -> JupiterOne entities, checked against the data model, in XCom batches."""
+"""Transform: raw records -> JupiterOne entities and relationships, checked against the data model, in XCom batches."""
 
 from __future__ import annotations
 
@@ -8,19 +8,22 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from alibaba_jupiterone.graph import ConversionOptions, resource_type
+from alibaba_jupiterone.graph import ConversionOptions
+from alibaba_jupiterone.operators.batches import XComBatches
 from alibaba_jupiterone.pipeline.manifest import Manifest
 from alibaba_jupiterone.pipeline.transform import transform
 
 
 class AlibabaCloudTransformOperator(BaseOperator):
-    """Turn the fetched records into JupiterOne entities, each checked against the data model.
+    """Turn the fetched records into JupiterOne entities and relationships, each checked against the data model.
 
     Pulls the fetch task's batches one at a time, pushes each batch of at most ``batch_size``
-    entities as an XCom value under the key ``entities.<region>.<n>``, and returns the manifest
-    of those batches for the publish task. A region with a malformed record or an invalid entity
-    is left out whole and named in the manifest's ``failed``, with the regions fetch left out.
-    ``lastSeenOn`` is the time this task runs.
+    entities (or relationships) as an XCom value under the key ``entities.<_type>.<scope>.<n>`` (or
+    ``relationships.<_type>.<scope>.<n>``), and returns the manifest of those batches for the publish
+    task. A relationship is made only when both its ends were synced. A dataset (one type from one
+    region, or from the account) with a malformed record or an invalid entity is left out whole and
+    named in the manifest's ``failures``, with what fetch left out. ``lastSeenOn`` is the time this
+    task runs.
 
     :param fetched: what the fetch task returned (its ``output``).
     :param account_name: the account name (``tag.AccountName`` when ``tag_with_account_name``).
@@ -56,22 +59,19 @@ class AlibabaCloudTransformOperator(BaseOperator):
             tag_with_account_name=bool(self.tag_with_account_name),
             include_raw_data=bool(self.include_raw_data),
         )
-        ti = context["ti"]
+        xcom = XComBatches(context["ti"])
         manifest = transform(
             fetched,
-            resource_type(fetched.resource_type),
             options,
-            load=lambda key: ti.xcom_pull(task_ids=fetched.producer, key=key),
-            store=lambda key, batch: ti.xcom_push(key=key, value=batch),
+            load=xcom.loader(fetched.producer),
+            store=xcom.store,
             producer=self.task_id,
             batch_size=int(self.batch_size),
         )
-        for region in manifest.failed.keys() - fetched.failed.keys():
-            self.log.error("%s left out: %s", region, manifest.failed[region])
-        if not manifest.regions:
-            raise AirflowFailException(
-                f"No region could be transformed, nothing to sync: "
-                f"{'; '.join(f'{r}: {e}' for r, e in manifest.failed.items())}"
-            )
-        self.log.info("%d entities in %d regions", manifest.count, len(manifest.regions))
+        for failure in manifest.failures[len(fetched.failures) :]:
+            self.log.error("Left out %s", failure.describe())
+        if not manifest.datasets:
+            raise AirflowFailException(f"Nothing could be transformed, nothing to sync: {manifest.describe_failures()}")
+        for type_name, count in manifest.counts().items():
+            self.log.info("%s: %d", type_name, count)
         return manifest.to_dict()

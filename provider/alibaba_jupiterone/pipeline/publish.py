@@ -1,37 +1,41 @@
-"""Publish: every entity batch in one JupiterOne sync job; nothing a failed region held is deleted."""
+"""Publish: every entity, then every relationship, in one JupiterOne sync job; nothing left out is deleted."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import chain
 from typing import Any
 
+from alibaba_jupiterone.graph import RESOURCE_TYPES, relationship_types_touching
 from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
-from alibaba_jupiterone.pipeline.manifest import Manifest
+from alibaba_jupiterone.pipeline.manifest import Dataset, Manifest
 from alibaba_jupiterone.pipeline.transform import Load
 
 _REASON_LENGTH = 1000
+_ENTITY_TYPES = frozenset(resource.type for resource in RESOURCE_TYPES)
 
 
 @dataclass
 class SyncSummary:
-    """What one sync did: the job, the entities uploaded and what JupiterOne made of them, by region.
+    """What one sync did: the job, what was uploaded and what JupiterOne made of it.
 
-    ``failed_regions`` were left out; their ``_type`` is in ``partial_types``, so JupiterOne kept
-    what it held of them.
+    ``failures`` were left out; their ``_type`` names, and every relationship ``_type`` touching them, are in
+    ``partial_types``, so JupiterOne kept what it held of them.
     """
 
     job_id: str | None
     status: str
-    uploaded: int = 0
+    entities: int = 0
+    relationships: int = 0
     created: int = 0
     updated: int = 0
     deleted: int = 0
-    regions: dict[str, int] = field(default_factory=dict)
-    failed_regions: dict[str, str] = field(default_factory=dict)
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    types: dict[str, int] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
     partial_types: list[str] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -42,17 +46,32 @@ class SyncSummary:
 
     def describe(self) -> str:
         """One line for the task log."""
-        left_out = f"; left out: {', '.join(self.failed_regions)}" if self.failed_regions else ""
+        left_out = f"; left out: {'; '.join(f['scope'] for f in self.failures)}" if self.failures else ""
         return (
-            f"sync job {self.job_id} {self.status}: {self.uploaded} entities uploaded from {len(self.regions)} "
-            f"regions, {self.created} created, {self.updated} updated, {self.deleted} deleted, "
+            f"sync job {self.job_id} {self.status}: {self.entities} entities and {self.relationships} "
+            f"relationships uploaded, entities {self.created} created, {self.updated} updated, {self.deleted} "
+            f"deleted, relationships {self.relationships_created} created, {self.relationships_deleted} deleted, "
             f"in {self.seconds:.1f} s{left_out}"
         )
 
 
-def entity_batches(transformed: Manifest, load: Load) -> Iterable[list[dict[str, Any]]]:
-    """Every entity batch ``transformed`` lists, loaded one at a time."""
-    return (load(key) for region in transformed.regions.values() for key in region.keys)
+def is_entity_dataset(dataset: Dataset) -> bool:
+    """Whether ``dataset`` holds entities (else relationships)."""
+    return dataset.type in _ENTITY_TYPES
+
+
+def batches(transformed: Manifest, load: Load, *, entities: bool) -> Iterable[list[dict[str, Any]]]:
+    """Every entity batch (or relationship batch) ``transformed`` lists, loaded one at a time."""
+    return (
+        load(key) for dataset in transformed.datasets if is_entity_dataset(dataset) == entities for key in dataset.keys
+    )
+
+
+def partial_types(failed_types: Iterable[str]) -> list[str]:
+    """The ``_type`` names JupiterOne must keep when ``failed_types`` are incomplete: those and every relationship
+    type with one of them at either end."""
+    failed = set(failed_types)
+    return sorted(failed | relationship_types_touching(failed))
 
 
 def publish(
@@ -65,18 +84,26 @@ def publish(
     wait_timeout: float = 900.0,
     log: logging.Logger | Any,
 ) -> SyncSummary:
-    """Run one DIFF sync job with every entity ``transformed`` lists: start, upload, finalize, wait.
+    """Run one DIFF sync job: start, upload the entities, then the relationships, finalize, wait.
 
-    The ``_type`` of the regions left out (and of any entity JupiterOne refused as too large) is
-    sent as partial, so the job deletes nothing of that type. Any failure before finalize aborts
-    the job with the reason, then raises.
+    The types ``transformed`` left out, any entity type JupiterOne refused an object of as too large, and
+    every relationship type touching them are sent as partial, so the job deletes nothing of them; a
+    relationship to a dropped entity is not sent. Any failure before finalize aborts the job with the
+    reason, then raises.
     """
     started = time.monotonic()
     job_id = hook.start_sync_job(integration_instance_id=integration_instance_id, scope=scope)["id"]
     log.info("Started JupiterOne sync job %s", job_id)
     try:
-        uploaded = hook.upload_entities(job_id, chain.from_iterable(entity_batches(transformed, load)))
-        partial = sorted({*uploaded.partial_types, *([transformed.resource_type] if transformed.failed else [])})
+        uploaded = hook.upload_entities(job_id, _flat(batches(transformed, load, entities=True)))
+        dropped = {item["_key"] for item in uploaded.dropped}
+        relationships = (
+            relationship
+            for relationship in _flat(batches(transformed, load, entities=False))
+            if relationship["_fromEntityKey"] not in dropped and relationship["_toEntityKey"] not in dropped
+        )
+        linked = hook.upload_relationships(job_id, relationships)
+        partial = partial_types({*transformed.failed_types, *uploaded.partial_types, *linked.partial_types})
         if partial:
             log.warning("Finalizing with partial types %s: JupiterOne keeps what it holds of them", partial)
         hook.finalize_sync_job(job_id, partial)
@@ -89,13 +116,21 @@ def publish(
     return SyncSummary(
         job_id=job_id,
         status=job["status"],
-        uploaded=uploaded.objects,
+        entities=uploaded.objects,
+        relationships=linked.objects,
         created=job.get("numEntitiesCreated", 0),
         updated=job.get("numEntitiesUpdated", 0),
         deleted=job.get("numEntitiesDeleted", 0),
-        regions={region: batches.count for region, batches in transformed.regions.items()},
-        failed_regions=dict(transformed.failed),
+        relationships_created=job.get("numRelationshipsCreated", 0),
+        relationships_deleted=job.get("numRelationshipsDeleted", 0),
+        types=transformed.counts(),
+        failures=[asdict(failure) for failure in transformed.failures],
         partial_types=partial,
-        dropped=uploaded.dropped,
+        dropped=uploaded.dropped + linked.dropped,
         seconds=round(time.monotonic() - started, 3),
     )
+
+
+def _flat(groups: Iterable[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    for group in groups:
+        yield from group

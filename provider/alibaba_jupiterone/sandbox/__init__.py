@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from alibaba_jupiterone.sandbox.ecs import DEFAULT_CREDENTIAL, Credential, EcsSandbox, Fault, RequestRecord
+from alibaba_jupiterone.sandbox.alibaba import (
+    DEFAULT_CREDENTIAL,
+    AlibabaCloudSandbox,
+    Credential,
+    EcsSandbox,
+    Fault,
+    GroupMembership,
+    PolicyAttachment,
+    RamDirectory,
+    RequestRecord,
+)
 from alibaba_jupiterone.sandbox.jupiterone import JupiterOneFault, JupiterOneRequestRecord, JupiterOneSandbox
 
 __all__ = [
     "DEFAULT_CREDENTIAL",
+    "AlibabaCloudSandbox",
     "Credential",
     "EcsSandbox",
     "Fault",
+    "GroupMembership",
     "JupiterOneFault",
     "JupiterOneRequestRecord",
     "JupiterOneSandbox",
+    "PolicyAttachment",
+    "RamDirectory",
     "RequestRecord",
 ]

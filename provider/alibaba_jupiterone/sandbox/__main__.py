@@ -1,7 +1,7 @@
 """Run a sandbox from the command line: ``python -m alibaba_jupiterone.sandbox SERVICE [options]``.
 
-The first line on stdout is the address to give clients (ECS: ``host:port``; JupiterOne: the base
-URL ``http://host:port``); the process serves until SIGINT or SIGTERM. Each service is a subcommand
+The first line on stdout is the address to give clients (Alibaba Cloud: ``host:port``; JupiterOne:
+the base URL ``http://host:port``); the process serves until SIGINT or SIGTERM. Each service is a subcommand
 whose parser sets ``build``, a function from the parsed arguments to a sandbox (with ``start``,
 ``stop`` and ``inject``), and ``address``, a function from the running sandbox to what to print.
 """
@@ -17,8 +17,9 @@ from contextlib import suppress
 from operator import attrgetter
 from typing import Any
 
-from alibaba_jupiterone.sandbox.ecs import DEFAULT_CREDENTIAL, Credential, EcsSandbox
-from alibaba_jupiterone.sandbox.ecs.faults import parse_fault as parse_ecs_fault
+from alibaba_jupiterone.sandbox.alibaba import DEFAULT_CREDENTIAL, AlibabaCloudSandbox, Credential
+from alibaba_jupiterone.sandbox.alibaba.faults import parse_fault as parse_alibaba_fault
+from alibaba_jupiterone.sandbox.alibaba.permissions import Denial
 from alibaba_jupiterone.sandbox.jupiterone import JupiterOneSandbox
 from alibaba_jupiterone.sandbox.jupiterone.faults import parse_fault as parse_jupiterone_fault
 from alibaba_jupiterone.sandbox.jupiterone.server import (
@@ -28,16 +29,27 @@ from alibaba_jupiterone.sandbox.jupiterone.server import (
     DEFAULT_MAX_REQUEST_BYTES,
 )
 
-_ECS_EXAMPLES = """\
+_FAULT_HELP = """\
+fault specs: KIND:REGION[:ACTION][,key=value...] with KIND one of throttle, error, latency,
+timeout, drop; REGION or ACTION '*' (or empty) for all; keys: times, rate, retry_after_ms,
+code (a gateway error code, e.g. InternalError), delay (seconds), product (ecs, vpc, ram, sts).
+"""
+_ECS_EXAMPLES = f"""\
 examples:
   python -m alibaba_jupiterone.sandbox ecs --instances 5000 --regions 20
   python -m alibaba_jupiterone.sandbox ecs --load fetch-ecs-instances.har --forbid cn-beijing
   python -m alibaba_jupiterone.sandbox ecs --fault throttle:cn-hangzhou:DescribeInstances,times=3,retry_after_ms=500
 
-fault specs: KIND:REGION[:ACTION][,key=value...] with KIND one of throttle, error, latency,
-timeout, drop; REGION or ACTION '*' (or empty) for all; keys: times, rate, retry_after_ms,
-code (a gateway error code, e.g. InternalError), delay (seconds).
-"""
+{_FAULT_HELP}"""
+_ALIBABA_EXAMPLES = f"""\
+examples:
+  python -m alibaba_jupiterone.sandbox alibaba --instances 200 --users 30 --groups 5 --roles 10 --policies 20
+  python -m alibaba_jupiterone.sandbox alibaba --load fetch-vpcs.har fetch-ram-users-policies.har
+  python -m alibaba_jupiterone.sandbox alibaba --deny ram:ListUsers vpc:DescribeVpcs@cn-beijing
+  python -m alibaba_jupiterone.sandbox alibaba --fault error:*:DescribeRegions,product=vpc,times=2
+
+deny specs: PRODUCT:ACTION[@REGION], answered with the product's no-permission error.
+{_FAULT_HELP}"""
 _JUPITERONE_EXAMPLES = """\
 examples:
   python -m alibaba_jupiterone.sandbox jupiterone --port 8765 --database graph.sqlite
@@ -73,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'python -m alibaba_jupiterone.sandbox SERVICE --help' for a service's options.",
     )
     services = parser.add_subparsers(dest="service", required=True, metavar="SERVICE")
+    _add_alibaba(services)
     _add_ecs(services)
     _add_jupiterone(services)
     return parser
@@ -101,34 +114,78 @@ def _fault_type(parse_fault: Callable[[str], Any]) -> Callable[[str], Any]:
     return fault
 
 
+def _add_alibaba(services: argparse._SubParsersAction) -> None:
+    alibaba = services.add_parser(
+        "alibaba",
+        help="Alibaba Cloud OpenAPI of ECS, VPC, RAM and STS on one port",
+        description=(
+            "Serve the ECS, VPC, RAM and STS OpenAPIs to the official SDKs (endpoint HOST:PORT, protocol http): "
+            "a synthetic world, or the one recordings hold."
+        ),
+        epilog=_ALIBABA_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_cloud_options(alibaba, "world")
+    for name, what in (("users", "RAM users"), ("groups", "RAM groups"), ("roles", "RAM roles")):
+        alibaba.add_argument(f"--{name}", type=int, metavar="N", help=f"{what} of the synthetic world")
+    alibaba.add_argument("--policies", type=int, metavar="N", help="attached RAM policies of the synthetic world")
+    alibaba.add_argument("--vpcs-per-region", type=int, metavar="N", help="VPCs per region (default: 1 to 3)")
+    alibaba.add_argument(
+        "--deny",
+        nargs="+",
+        action="extend",
+        type=_deny_type,
+        default=[],
+        metavar="SPEC",
+        help="actions the caller may not call (PRODUCT:ACTION[@REGION], e.g. ram:ListUsers)",
+    )
+    alibaba.set_defaults(build=_build_alibaba, address=attrgetter("endpoint"), parser=alibaba)
+
+
 def _add_ecs(services: argparse._SubParsersAction) -> None:
     ecs = services.add_parser(
         "ecs",
-        help="Alibaba Cloud ECS OpenAPI (DescribeRegions, DescribeInstances)",
+        help="Alibaba Cloud ECS OpenAPI (DescribeRegions, DescribeInstances); 'alibaba' serves more",
         description="Serve the ECS OpenAPI to the official SDK (endpoint HOST:PORT, protocol http).",
         epilog=_ECS_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_common_options(ecs, parse_ecs_fault)
-    fleet = ecs.add_mutually_exclusive_group()
-    fleet.add_argument(
-        "--instances", type=int, default=100, metavar="N", help="synthetic instances (default: %(default)s)"
+    _add_cloud_options(ecs, "fleet")
+    ecs.set_defaults(build=_build_ecs, address=attrgetter("endpoint"), parser=ecs)
+
+
+def _add_cloud_options(parser: argparse.ArgumentParser, world: str) -> None:
+    """The options ``ecs`` and ``alibaba`` share; ``world`` is what they call what they serve."""
+    _add_common_options(parser, parse_alibaba_fault)
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--instances", type=int, default=100, metavar="N", help="synthetic ECS instances (default: %(default)s)"
     )
-    fleet.add_argument("--load", nargs="+", metavar="FILE", help="serve the fleet in HAR recordings or JSON files")
-    ecs.add_argument("--regions", type=int, metavar="N", help="regions of the synthetic fleet (default: 20)")
-    ecs.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the synthetic fleet and of fault rates")
-    ecs.add_argument(
+    source.add_argument("--load", nargs="+", metavar="FILE", help=f"serve the {world} in HAR recordings or JSON files")
+    parser.add_argument("--regions", type=int, metavar="N", help=f"regions of the synthetic {world} (default: 20)")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="S", help=f"seed of the synthetic {world} and of fault rates"
+    )
+    parser.add_argument(
         "--forbid",
         nargs="+",
         action="extend",
         default=[],
         metavar="REGION",
-        help="regions the caller may not read: empty listings, DryRun answers Forbidden.RAM",
+        help="regions where the caller may not read ECS: empty listings, DryRun answers Forbidden.RAM",
     )
-    ecs.add_argument("--access-key-id", default=DEFAULT_CREDENTIAL.access_key_id, help="(default: %(default)s)")
-    ecs.add_argument("--access-key-secret", default=DEFAULT_CREDENTIAL.access_key_secret, help="(default: %(default)s)")
-    ecs.add_argument("--security-token", help="make the key an STS credential that needs this token")
-    ecs.set_defaults(build=_build_ecs, address=attrgetter("endpoint"), parser=ecs)
+    parser.add_argument("--access-key-id", default=DEFAULT_CREDENTIAL.access_key_id, help="(default: %(default)s)")
+    parser.add_argument(
+        "--access-key-secret", default=DEFAULT_CREDENTIAL.access_key_secret, help="(default: %(default)s)"
+    )
+    parser.add_argument("--security-token", help="make the key an STS credential that needs this token")
+
+
+def _deny_type(spec: str) -> str:
+    try:
+        return str(Denial.parse(spec))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_jupiterone(services: argparse._SubParsersAction) -> None:
@@ -163,19 +220,41 @@ def _add_jupiterone(services: argparse._SubParsersAction) -> None:
     jupiterone.set_defaults(build=_build_jupiterone, address=attrgetter("url"))
 
 
-def _build_ecs(args: argparse.Namespace) -> EcsSandbox:
+def _build_alibaba(args: argparse.Namespace) -> AlibabaCloudSandbox:
+    counts = {
+        "users": args.users,
+        "groups": args.groups,
+        "roles": args.roles,
+        "policies": args.policies,
+        "vpcs_per_region": args.vpcs_per_region,
+    }
+    if args.load:
+        given = [f"--{name.replace('_', '-')}" for name, count in counts.items() if count is not None]
+        if given:
+            args.parser.error(f"{', '.join(given)} only apply to the synthetic world, not to --load")
+    return _build_cloud(args, "world", denied=args.deny, **counts)
+
+
+def _build_ecs(args: argparse.Namespace) -> AlibabaCloudSandbox:
+    return _build_cloud(args, "fleet")
+
+
+def _build_cloud(
+    args: argparse.Namespace, world: str, denied: Sequence[str] = (), **counts: int | None
+) -> AlibabaCloudSandbox:
     if args.load and args.regions is not None:
-        args.parser.error("--regions only applies to the synthetic fleet, not to --load")
+        args.parser.error(f"--regions only applies to the synthetic {world}, not to --load")
     common = {
         "credentials": [Credential(args.access_key_id, args.access_key_secret, args.security_token)],
         "forbidden_regions": args.forbid,
+        "denied": denied,
         "host": args.host,
         "port": args.port,
     }
     if args.load:
-        return EcsSandbox.from_files(*args.load, seed=args.seed, **common)
+        return AlibabaCloudSandbox.from_files(*args.load, seed=args.seed, **common)
     region_count = 20 if args.regions is None else args.regions
-    return EcsSandbox.synthetic(args.instances, region_count, args.seed, **common)
+    return AlibabaCloudSandbox.synthetic(args.instances, region_count, args.seed, **counts, **common)
 
 
 def _build_jupiterone(args: argparse.Namespace) -> JupiterOneSandbox:

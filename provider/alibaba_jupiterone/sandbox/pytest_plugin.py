@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from alibaba_jupiterone.sandbox import EcsSandbox, JupiterOneSandbox
+    from alibaba_jupiterone.sandbox import AlibabaCloudSandbox, EcsSandbox, JupiterOneSandbox
     from alibaba_jupiterone.sandbox.serving import HttpSandbox
 
 PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
@@ -34,25 +34,25 @@ def _started_sandboxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[HttpSan
 
 
 @pytest.fixture
-def ecs_sandbox_factory(_started_sandboxes: list[HttpSandbox]) -> Callable[..., EcsSandbox]:
-    """Start ECS sandboxes on demand; each is stopped when the test ends.
+def alibaba_sandbox_factory(_started_sandboxes: list[HttpSandbox]) -> Callable[..., AlibabaCloudSandbox]:
+    """Start Alibaba Cloud sandboxes (ECS, VPC, RAM, STS) on demand; each is stopped when the test ends.
 
-    Call it with :class:`~alibaba_jupiterone.sandbox.EcsSandbox` keyword arguments, or with the
-    name of a constructor first::
+    Call it with :class:`~alibaba_jupiterone.sandbox.AlibabaCloudSandbox` keyword arguments, or
+    with the name of a constructor first::
 
-        sandbox = ecs_sandbox_factory(regions=[...], instances={...}, forbidden_regions=["cn-beijing"])
-        sandbox = ecs_sandbox_factory("synthetic", 500, region_count=5)
-        sandbox = ecs_sandbox_factory("from_files", "recording.har")
+        sandbox = alibaba_sandbox_factory(vpcs={"cn-beijing": [...]}, ram=RamDirectory(...), denied=["ram:ListUsers"])
+        sandbox = alibaba_sandbox_factory("synthetic", 500, region_count=5, users=300, policies=150)
+        sandbox = alibaba_sandbox_factory("from_files", "fetch-vpcs.har", "fetch-ram-users.har")
 
-    The proxy environment variables are removed for the test (the SDK would send even
+    The proxy environment variables are removed for the test (the SDKs would send even
     ``127.0.0.1`` traffic through a proxy).
     """
-    from alibaba_jupiterone.sandbox import EcsSandbox
+    from alibaba_jupiterone.sandbox import AlibabaCloudSandbox
 
-    def start(constructor: str | None = None, /, *args: Any, **kwargs: Any) -> EcsSandbox:
+    def start(constructor: str | None = None, /, *args: Any, **kwargs: Any) -> AlibabaCloudSandbox:
         if constructor is not None and constructor not in _CONSTRUCTORS:
             raise ValueError(f"constructor must be one of {_CONSTRUCTORS}, not {constructor!r}")
-        build = getattr(EcsSandbox, constructor) if constructor else EcsSandbox
+        build = getattr(AlibabaCloudSandbox, constructor) if constructor else AlibabaCloudSandbox
         sandbox = build(*args, **kwargs).start()
         _started_sandboxes.append(sandbox)
         return sandbox
@@ -61,14 +61,32 @@ def ecs_sandbox_factory(_started_sandboxes: list[HttpSandbox]) -> Callable[..., 
 
 
 @pytest.fixture
+def alibaba_sandbox(alibaba_sandbox_factory: Callable[..., AlibabaCloudSandbox]) -> AlibabaCloudSandbox:
+    """A running sandbox of a small synthetic world of every product (seed 0).
+
+    25 ECS instances over 3 regions and their VPCs; 12 RAM users, 4 groups, 6 roles, 10 attached
+    policies (see :meth:`~alibaba_jupiterone.sandbox.AlibabaCloudSandbox.synthetic`). Signed with
+    ``DEFAULT_CREDENTIAL``. Connect with ``alibaba_sandbox.endpoint`` and ``protocol="http"``, or an
+    Airflow connection from ``alibaba_sandbox.connection_json()``; inspect ``requests`` afterwards.
+    """
+    return alibaba_sandbox_factory("synthetic", 25, region_count=3)
+
+
+@pytest.fixture
+def ecs_sandbox_factory(alibaba_sandbox_factory: Callable[..., EcsSandbox]) -> Callable[..., EcsSandbox]:
+    """The former name of :func:`alibaba_sandbox_factory`, which it is."""
+    return alibaba_sandbox_factory
+
+
+@pytest.fixture
 def ecs_sandbox(ecs_sandbox_factory: Callable[..., EcsSandbox]) -> EcsSandbox:
-    """A running ECS sandbox: the real region list, 25 synthetic instances in its first 3 regions.
+    """A running sandbox of ECS only: the real region list, 25 synthetic instances in its first 3 regions.
 
     Signed with ``DEFAULT_CREDENTIAL``. Connect with ``ecs_sandbox.endpoint`` and
     ``protocol="http"``, or an Airflow connection from ``ecs_sandbox.connection_json()``;
     inspect ``ecs_sandbox.requests`` afterwards.
     """
-    from alibaba_jupiterone.sandbox.ecs.synthetic import synthetic_fleet
+    from alibaba_jupiterone.sandbox.alibaba.ecs.synthetic import synthetic_fleet
 
     _, instances = synthetic_fleet(25, region_count=3)
     return ecs_sandbox_factory(instances=instances)

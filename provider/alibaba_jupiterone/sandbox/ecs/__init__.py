@@ -1,10 +1,10 @@
-"""A local Alibaba Cloud ECS OpenAPI endpoint for tests and demos, driven by the real SDK."""
+"""The former home of the ECS-only sandbox, kept so that its imports keep working.
+
+The sandbox now serves ECS, VPC, RAM and STS: see :mod:`alibaba_jupiterone.sandbox.alibaba`.
+"""
 
 from __future__ import annotations
 
-from alibaba_jupiterone.sandbox.ecs.auth import DEFAULT_CREDENTIAL, Credential
-from alibaba_jupiterone.sandbox.ecs.faults import Fault
-from alibaba_jupiterone.sandbox.ecs.gateway import RequestRecord
-from alibaba_jupiterone.sandbox.ecs.server import EcsSandbox
+from alibaba_jupiterone.sandbox.alibaba import DEFAULT_CREDENTIAL, Credential, EcsSandbox, Fault, RequestRecord
 
 __all__ = ["DEFAULT_CREDENTIAL", "Credential", "EcsSandbox", "Fault", "RequestRecord"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from alibaba_jupiterone.sandbox.ecs.gateway_errors import CATALOGUE
+from alibaba_jupiterone.sandbox.alibaba.errors import CATALOGUE
+from alibaba_jupiterone.sandbox.alibaba.products import product_named
 from alibaba_jupiterone.sandbox.faults import check_frequency, parse_options
 
 FaultKind = Literal["throttle", "error", "latency", "timeout", "drop"]
 _DEFAULT_CODES = {"throttle": "Throttling.User", "error": "ServiceUnavailable"}
-_OPTION_TYPES = {"times": int, "rate": float, "retry_after_ms": int, "code": str, "delay": float}
+_OPTION_TYPES = {"times": int, "rate": float, "retry_after_ms": int, "code": str, "delay": float, "product": str}
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,10 @@ class Fault:
     - ``timeout``: wait ``delay`` seconds (meant to exceed the client's read timeout), then answer;
     - ``drop``: close the connection without any answer.
 
-    ``region``/``action`` of ``None`` match every region/action (DescribeRegions matches the
-    ``RegionId`` it was sent with, or only ``None``). ``times`` limits the fault to the first N
+    ``region``/``action``/``product`` of ``None`` match every region/action/product (DescribeRegions
+    matches the ``RegionId`` it was sent with, or only ``None``; RAM and STS calls have no region).
+    ``product`` (``ecs``, ``vpc``, ``ram``, ``sts``) tells apart actions several products have, such
+    as DescribeRegions. ``times`` limits the fault to the first N
     matching requests; ``rate`` makes it strike each matching request with that probability
     (the sandbox's seeded RNG); with neither, it strikes every matching request.
     ``retry_after_ms`` adds the header ``x-acs-retry-after`` to throttle/error answers.
@@ -38,6 +41,7 @@ class Fault:
     retry_after_ms: int | None = None
     code: str | None = None
     delay: float = 0.0
+    product: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in get_args(FaultKind):
@@ -49,21 +53,24 @@ class Fault:
             raise ValueError("retry_after_ms needs kind throttle or error")
         if self.kind in ("latency", "timeout") and self.delay <= 0:
             raise ValueError(f"a {self.kind} fault needs a positive delay")
+        if self.product is not None:
+            object.__setattr__(self, "product", product_named(self.product).name)
 
     @property
     def error_code(self) -> str | None:
         """The code a throttle or error fault answers with; ``None`` for the other kinds."""
         return self.code or _DEFAULT_CODES.get(self.kind)
 
-    def matches(self, action: str | None, region: str | None) -> bool:
-        """Whether this fault concerns a request for ``action`` in ``region``."""
-        return self.action in (None, action) and self.region in (None, region)
+    def matches(self, action: str | None, region: str | None, product: str | None = None) -> bool:
+        """Whether this fault concerns a request for ``action`` of ``product`` in ``region``."""
+        return self.action in (None, action) and self.region in (None, region) and self.product in (None, product)
 
 
 def parse_fault(spec: str) -> Fault:
     """Parse ``KIND:REGION[:ACTION][,key=value...]``; ``*`` or an empty REGION/ACTION means every one.
 
-    Example: ``throttle:cn-hangzhou:DescribeInstances,times=3,retry_after_ms=500``.
+    Examples: ``throttle:cn-hangzhou:DescribeInstances,times=3,retry_after_ms=500``,
+    ``error:*:DescribeRegions,product=vpc``.
     """
     target, *options = spec.split(",")
     kind, region, action = [*target.split(":"), "", ""][:3]

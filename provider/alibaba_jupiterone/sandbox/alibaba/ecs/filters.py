@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from alibaba_jupiterone.sandbox.ecs.gateway_errors import GatewayError
+from alibaba_jupiterone.sandbox.alibaba.errors import GatewayError
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 

@@ -1,16 +1,12 @@
-"""The sandbox's regions and instances: thread-safe state that request handlers read as snapshots."""
+"""ECS regions and instances: thread-safe state that request handlers read as snapshots."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-
-def json_copy(value: Any) -> Any:
-    """A deep copy through JSON, which also proves the value can be served."""
-    return json.loads(json.dumps(value))
+from alibaba_jupiterone.sandbox.alibaba.snapshots import json_copy
 
 
 class Fleet:
@@ -67,6 +63,17 @@ class Fleet:
                 raise KeyError(f"unknown instance ids: {sorted(unknown)}")
             for region_id, records in self._instances.items():
                 self._instances[region_id] = tuple(r for r in records if r.get("InstanceId") not in doomed)
+
+    def instance_ids_in(self, vpc_ids: Iterable[str]) -> list[str]:
+        """Ids of the instances whose ``VpcAttributes.VpcId`` is one of ``vpc_ids``."""
+        wanted = set(vpc_ids)
+        with self._lock:
+            return [
+                record["InstanceId"]
+                for records in self._instances.values()
+                for record in records
+                if isinstance(record.get("VpcAttributes"), Mapping) and record["VpcAttributes"].get("VpcId") in wanted
+            ]
 
     def forbid(self, region_id: str) -> None:
         """Make ``region_id`` unreadable: listings come back empty, DryRun answers ``Forbidden.RAM``."""

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
-from alibaba_jupiterone.sandbox.ecs.gateway_errors import GatewayError
-from alibaba_jupiterone.sandbox.ecs.request import ApiRequest
-from alibaba_jupiterone.sandbox.ecs.signing import (
+from alibaba_jupiterone.sandbox.alibaba.errors import GatewayError
+from alibaba_jupiterone.sandbox.alibaba.request import ApiRequest
+from alibaba_jupiterone.sandbox.alibaba.signing import (
     acs3_signature,
     acs3_string_to_sign,
     content_sha256,
@@ -50,7 +50,10 @@ class Credential:
 
     ``security_token`` set makes it an STS credential: requests must carry that token.
     ``active=False`` answers ``InvalidAccessKeyId.Inactive``; ``token_expired=True`` answers
-    ``InvalidSecurityToken.Expired``.
+    ``InvalidSecurityToken.Expired``. ``principal`` is whose key it is, as STS GetCallerIdentity
+    tells: for a static key the name of the RAM user it belongs to (``None``: the account itself);
+    for an STS credential ``"<RoleName>/<SessionName>"`` of the role it assumed (``None``:
+    :data:`DEFAULT_ASSUMED_ROLE`).
     """
 
     access_key_id: str
@@ -58,9 +61,11 @@ class Credential:
     security_token: str | None = field(default=None, repr=False)
     active: bool = True
     token_expired: bool = False
+    principal: str | None = None
 
 
 DEFAULT_CREDENTIAL = Credential("sandbox-access-key-id", "sandbox-access-key-secret")
+DEFAULT_ASSUMED_ROLE = "SandboxRole/sandbox-session"
 
 
 class _Signed(NamedTuple):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 CATALOGUE: dict[str, tuple[int, str]] = {
     "IncompleteSignature": (400, "The request signature does not conform to Aliyun standards."),
     "InvalidAccessKeyId.NotFound": (404, "Specified access key is not found."),
@@ -23,6 +26,14 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         403,
         "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
     ),
+    "NoPermission": (403, "You are not authorized to do this action."),
+    "InvalidVpcId.NotFound": (404, "The specified VPC does not exist."),
+    "EntityNotExist.User": (404, "The user does not exist."),
+    "EntityNotExist.Group": (404, "The group does not exist."),
+    "EntityNotExist.Role": (404, "The role does not exist."),
+    "EntityNotExist.Policy": (404, "The policy does not exist."),
+    "EntityNotExist.PolicyVersion": (404, "The policy version does not exist."),
+    "InvalidParameter.PolicyType.InvalidValue": (400, 'The parameter - "PolicyType" has an invalid value.'),
     "Throttling": (400, "Request was denied due to request throttling."),
     "Throttling.User": (400, "Request was denied due to user flow control."),
     "Throttling.Api": (400, "Request was denied due to api flow control."),
@@ -36,12 +47,26 @@ CATALOGUE: dict[str, tuple[int, str]] = {
 
 
 class GatewayError(Exception):
-    """An error answer: a catalogue code, its HTTP status, and its (possibly more specific) message."""
+    """An error answer: a code, its HTTP status, its (possibly more specific) message, extra body fields.
 
-    def __init__(self, code: str, message: str | None = None) -> None:
-        self.status, default_message = CATALOGUE[code]
+    Without ``status`` the code must be in :data:`CATALOGUE`, which gives status and default message.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        if status is None:
+            status, default_message = CATALOGUE[code]
+            message = message or default_message
+        self.status = status
         self.code = code
-        self.message = message or default_message
+        self.message = message or code
+        self.extra = dict(extra or {})
         super().__init__(f"{code}: {self.message}")
 
     @classmethod
@@ -49,13 +74,27 @@ class GatewayError(Exception):
         """``InvalidParameter`` naming the offending parameter."""
         return cls("InvalidParameter", f'The specified parameter "{name}" is not valid.')
 
+    @classmethod
+    def missing(cls, name: str) -> GatewayError:
+        """``Missing<Name>``: a required parameter was not sent."""
+        return cls(f"Missing{name}", f"{name} is mandatory for this action.", status=400)
 
-def error_body(code: str, message: str, request_id: str, host_id: str) -> dict:
+    @classmethod
+    def not_found(cls, code: str, name: str) -> GatewayError:
+        """A ``...NotFound`` / ``EntityNotExist...`` code of the catalogue, naming the missing entity."""
+        return cls(code, f"{CATALOGUE[code][1][:-1]}: {name}.")
+
+
+def error_body(error: GatewayError, request_id: str, host_id: str, product_code: str | None) -> dict[str, Any]:
     """The JSON body of an error answer, shaped like the real gateway's."""
+    recommend = f"https://api.aliyun.com/troubleshoot?q={error.code}"
+    if product_code:
+        recommend += f"&product={product_code}"
     return {
         "RequestId": request_id,
         "HostId": host_id,
-        "Code": code,
-        "Message": message,
-        "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}",
+        "Code": error.code,
+        "Message": error.message,
+        "Recommend": f"{recommend}&requestId={request_id}",
+        **error.extra,
     }

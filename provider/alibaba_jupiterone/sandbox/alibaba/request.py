@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from alibaba_jupiterone.sandbox.ecs.signing import parse_acs3_authorization
+from alibaba_jupiterone.sandbox.alibaba.signing import parse_acs3_authorization
 
 SECRET_PARAMS = frozenset({"AccessKeyId", "Signature", "SecurityToken"})
 _FORM = "application/x-www-form-urlencoded"
