@@ -1,8 +1,9 @@
-"""The provider's main job, run once through Airflow: Alibaba Cloud ECS -> JupiterOne.
+"""The provider's main job, run once through Airflow: an Alibaba Cloud account -> JupiterOne.
 
 With no connections configured it needs no cloud account: it sets up Airflow on its embedded SQLite
-metadata database in ``.demo/airflow``, starts both sandboxes (a seeded fleet of 3 regions x 200
-instances, and a JupiterOne sandbox keeping its graph in ``.demo/jupiterone.sqlite``), points the
+metadata database in ``.demo/airflow``, starts both sandboxes (a seeded account of 3 regions x 200
+ECS instances with their VPCs, 30 RAM users, 5 groups, 10 roles and 15 attached policies, and a
+JupiterOne sandbox keeping its graph in ``.demo/jupiterone.sqlite``), points the
 connections at them, runs the real DAG of ``dags/`` once with ``airflow dags test`` and prints the
 sync summary. Run it twice: the second run creates and deletes nothing.
 
@@ -47,7 +48,7 @@ def main() -> None:
             print(f"Real connections configured: syncing the real accounts ({', '.join(dag_ids)}).")
         else:
             jupiterone = start_sandboxes(stack)
-            before = stable(jupiterone.entities(scope=DEMO_ACCOUNT["scope"]))
+            before = stable(jupiterone)
             dag_ids = [DEMO_DAG_ID]
         if args.ui:
             serve_ui()
@@ -56,24 +57,29 @@ def main() -> None:
             summary = run_dag(dag_id)
             print(f"{dag_id}: {describe(summary)}")
         if not real:
-            print(graph_report(before, stable(jupiterone.entities(scope=DEMO_ACCOUNT["scope"]))))
+            print(graph_report(before, stable(jupiterone)))
 
 
 def start_sandboxes(stack: ExitStack):
     """Start both sandboxes for the demo account; return the JupiterOne one."""
-    from alibaba_jupiterone.sandbox import EcsSandbox, JupiterOneSandbox
+    from alibaba_jupiterone.sandbox import AlibabaCloudSandbox, JupiterOneSandbox
 
     DEMO.mkdir(exist_ok=True)
     config = DEMO / "accounts.yaml"
     config.write_text(json.dumps({"accounts": [DEMO_ACCOUNT]}))  # JSON is YAML
-    ecs = stack.enter_context(EcsSandbox.synthetic(600, region_count=3, seed=7))
+    cloud = stack.enter_context(
+        AlibabaCloudSandbox.synthetic(600, region_count=3, seed=7, users=30, groups=5, roles=10, policies=15)
+    )
     jupiterone = stack.enter_context(JupiterOneSandbox(database=DEMO / "jupiterone.sqlite"))
     os.environ.update(
         ALIBABA_JUPITERONE_CONFIG=str(config),
-        AIRFLOW_CONN_ALIBABACLOUD_DEFAULT=ecs.connection_json(),
+        AIRFLOW_CONN_ALIBABACLOUD_DEFAULT=cloud.connection_json(),
         AIRFLOW_CONN_JUPITERONE_DEFAULT=jupiterone.connection_json(),
     )
-    print(f"Sandboxes: ECS on {ecs.endpoint} ({ecs.instance_count()} instances), JupiterOne on {jupiterone.url}")
+    print(
+        f"Sandboxes: Alibaba Cloud on {cloud.endpoint} ({cloud.instance_count()} instances, "
+        f"{len(cloud.ram.users)} RAM users), JupiterOne on {jupiterone.url}"
+    )
     return jupiterone
 
 
@@ -126,24 +132,34 @@ def run_dag(dag_id: str) -> dict:
 
 
 def describe(summary: dict) -> str:
+    types = ", ".join(f"{count} {name.removeprefix('alibaba_cloud_')}" for name, count in summary["types"].items())
     return (
-        f"job {summary['status']}: {summary['uploaded']} entities from {len(summary['regions'])} regions, "
-        f"{summary['created']} created, {summary['updated']} updated, {summary['deleted']} deleted "
-        f"(publish took {summary['seconds']:.1f} s)"
+        f"job {summary['status']}: {summary['entities']} entities and {summary['relationships']} relationships "
+        f"({types}); entities {summary['created']} created, {summary['updated']} updated, {summary['deleted']} "
+        f"deleted; relationships {summary['relationships_created']} created, {summary['relationships_deleted']} "
+        f"deleted (publish took {summary['seconds']:.1f} s)"
     )
 
 
-def stable(entities: list[dict]) -> list[dict]:
-    """The entities without ``lastSeenOn``, which every sync moves on."""
-    return sorted(({k: v for k, v in e.items() if k != "lastSeenOn"} for e in entities), key=lambda e: e["_key"])
+def stable(jupiterone) -> list[dict]:
+    """The demo scope's entities and relationships, without ``lastSeenOn``, which every sync moves on."""
+    scope = DEMO_ACCOUNT["scope"]
+    stored = [*jupiterone.entities(scope=scope), *jupiterone.relationships(scope=scope)]
+    return sorted(({k: v for k, v in o.items() if k != "lastSeenOn"} for o in stored), key=lambda o: o["_key"])
 
 
 def graph_report(before: list[dict], after: list[dict]) -> str:
     if not before:
-        return f"The JupiterOne sandbox now holds {len(after)} entities; run again to see a sync with nothing new."
+        return (
+            f"The JupiterOne sandbox now holds {len(after)} entities and relationships; run again to see a sync "
+            "with nothing new."
+        )
     if after == before:
-        return f"Graph unchanged: the same {len(after)} entities with the same properties (lastSeenOn aside)."
-    return f"Graph changed: {len(after)} entities now, {len(before)} before."
+        return (
+            f"Graph unchanged: the same {len(after)} entities and relationships with the same properties "
+            "(lastSeenOn aside)."
+        )
+    return f"Graph changed: {len(after)} entities and relationships now, {len(before)} before."
 
 
 if __name__ == "__main__":

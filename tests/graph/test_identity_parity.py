@@ -8,42 +8,12 @@ and nothing may be added beyond the contract's additions.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from ecs_records import OPTIONS
 from recorded import RECORDING_ACCOUNT_ID, Recording, synced
+from reference_contract import ADDED, CORRECTED, IN_SCOPE, reference_key
 
 from alibaba_jupiterone.graph import ACCOUNT, RAM_GROUP, RAM_POLICY, RAM_ROLE, RAM_USER, VPC
-
-IN_SCOPE = {resource.type for resource in (ACCOUNT, VPC, RAM_USER, RAM_GROUP, RAM_ROLE, RAM_POLICY)}
-
-# The contract's corrections of the reference, each checked on its own below (``_rawData`` too: only its
-# ``default`` entry is the reference's, and the reference's JSON parser made big numbers strings).
-CORRECTED = {
-    ACCOUNT.type: {"_key", "displayName", "_rawData"},
-    VPC.type: {"name", "displayName", "_rawData"},
-    RAM_USER.type: {"username", "_rawData"},
-    RAM_GROUP.type: {"_rawData"},
-    RAM_ROLE.type: {"_rawData"},
-    RAM_POLICY.type: {"content", "_rawData"},
-}
-# The contract's additions (``tag.*`` of the record's own tags aside).
-ADDED = {
-    ACCOUNT.type: {"accountId", "accountAlias", "vendor", "webLink"},
-    VPC.type: {"active", "webLink"},
-    RAM_USER.type: {"shortLoginId", "firstName", "lastName", "email", "mfaEnabled"},
-    RAM_GROUP.type: set(),
-    RAM_ROLE.type: set(),
-    RAM_POLICY.type: {"createdOn", "updatedOn", "attachmentCount"},
-}
-
-
-def reference_key(entity: dict[str, Any]) -> str:
-    """The ``_key`` the reference gave the entity ours keyed ``entity['_key']`` (it keyed the account by alias)."""
-    if entity["_type"] == ACCOUNT.type:
-        return f"alibaba_cloud_ram_account:{entity['name']}"
-    return entity["_key"]
 
 
 @pytest.fixture(scope="module")
