@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 from airflow.sdk._shared.secrets_masker import redact
+from alibabacloud_ecs20140526.models import DescribeInstancesResponseBody
 
 from alibaba_jupiterone.errors import (
     AlibabaAuthenticationError,
@@ -81,6 +82,24 @@ def test_instances_are_plain_json_in_the_api_shape(connect, ecs_sandbox):
 
     assert instances == ecs_sandbox.instances(region_id)
     assert json.loads(json.dumps(instances)) == instances
+
+
+def test_instances_keep_every_field_the_api_returns(connect):
+    # What the typed SDK model would change: a field it does not know, an explicit null, empty wrappers.
+    _, fleet = synthetic_fleet(3, region_count=1, seed=2)
+    first, second, third = next(iter(fleet.values()))
+    served = [
+        {**first, "FieldTheSdkModelLacks": {"Nested": [1, "two"]}, "Memory": None},
+        {**second, "Tags": {}, "OperationLocks": {}, "NetworkInterfaces": {}},
+        third,
+    ]
+    as_typed_model = DescribeInstancesResponseBody().from_map({"Instances": {"Instance": served}}).to_map()
+    assert as_typed_model["Instances"]["Instance"][:2] != served[:2], "the records must show what the model changes"
+
+    with EcsSandbox(instances={"cn-hangzhou": served}) as sandbox:
+        listed = list(connect(sandbox).iter_instances("cn-hangzhou"))
+
+    assert listed == served
 
 
 def test_lists_twenty_regions_from_describe_regions(connect):

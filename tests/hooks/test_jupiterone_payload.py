@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 import json
 
@@ -42,7 +43,10 @@ def prepared(*objects, kind="entities", seen=None):
         ({**ENTITY, "mixed": [1, "a"]}, "mixed"),
         ({**ENTITY, "nulls": [None]}, "nulls"),
         ({**ENTITY, "ratio": float("nan")}, "ratio"),
+        ({**ENTITY, "ratios": [0.5, float("inf")]}, "ratios"),
+        ({**ENTITY, "pair": ("a", "b")}, "pair"),
         ({**ENTITY, "_rawData": {"a": 1}}, "_rawData"),
+        ({**ENTITY, "_rawData": "raw"}, "_rawData"),
         ({**ENTITY, "_rawData": [{"rawData": {}}]}, "_rawData"),
     ],
 )
@@ -53,6 +57,23 @@ def test_each_rule_names_the_key_and_property(obj, named):
     assert raised.value.property_name == named
     assert named in str(raised.value)
     assert raised.value.key == (obj["_key"] if len(obj.get("_key", "")) else "#0")
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"nested": {"a": 1}, "tag:env": "prod", "long": "x" * 5000},
+        {"tag:env": "prod", "nested": {"a": 1}},
+        {"long": "x" * 5000, "ratio": float("-inf"), "nested": {"a": 1}},
+    ],
+)
+def test_the_first_violation_in_property_order_is_named(properties):
+    first_bad = next(name for name in properties if name != "long")
+
+    with pytest.raises(GraphObjectError) as raised:
+        prepared({**ENTITY, **properties})
+
+    assert raised.value.property_name == first_bad
 
 
 def test_relationships_need_their_ends():
@@ -96,6 +117,25 @@ def test_allowed_values_pass_and_long_strings_are_cut():
     assert len(stored["long"]) == 4096
     assert {k: v for k, v in stored.items() if k != "long"} == {k: v for k, v in obj.items() if k != "long"}
     assert obj["long"] == "x" * 5000, "the caller's object is left alone"
+
+
+def test_values_of_subtypes_and_mixed_numbers_are_allowed():
+    class Label(str):
+        pass
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    obj = {**ENTITY, "label": Label("web"), "level": Level.HIGH, "sizes": [1, 2.5], "notes": ["short", "y" * 5000]}
+
+    (item,) = prepared(obj)
+
+    stored = json.loads(item.body)
+    notes = stored.pop("notes")
+    assert stored == {**ENTITY, "label": "web", "level": 3, "sizes": [1, 2.5]}
+    assert notes[0] == "short"
+    assert len(notes[1]) == 4096
+    assert obj["notes"][1] == "y" * 5000, "the caller's object is left alone"
 
 
 @settings(max_examples=200)

@@ -10,7 +10,13 @@ from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_ecs20140526.models import DescribeInstancesRequest, DescribeRegionsRequest
 
 from alibaba_jupiterone.errors import AlibabaApiError, ProviderError
-from alibaba_jupiterone.hooks.alibaba_base import SDK_RUNTIME, AlibabaCloudBaseHook, AlibabaProduct
+from alibaba_jupiterone.hooks.alibaba_base import (
+    SDK_RUNTIME,
+    AlibabaCloudBaseHook,
+    AlibabaProduct,
+    generated_request,
+    listed_items,
+)
 from alibaba_jupiterone.hooks.retry import RetryPolicy
 
 ECS = AlibabaProduct("ECS", EcsClient, read_policy="AliyunECSReadOnlyAccess")
@@ -67,31 +73,36 @@ class AlibabaEcsHook(AlibabaCloudBaseHook):
     def iter_instances(self, region_id: str) -> Iterator[dict[str, Any]]:
         """Yield every ECS instance of ``region_id``, as the API's own PascalCase dicts.
 
-        The items of DescribeInstances ``Instances.Instance[]``, plain JSON-compatible values, read
-        in pages of 100 by ``NextToken`` until the token comes back empty.
+        The items of DescribeInstances ``Instances.Instance[]`` exactly as the API returns them
+        (read from the raw JSON answers: every field is kept, including those the typed SDK model
+        does not know), in pages of 100 by ``NextToken`` until the token comes back empty. An
+        answer whose ``Instances.Instance`` is not a list of objects, or whose ``NextToken`` is not
+        a string or repeats the one sent, raises :class:`~alibaba_jupiterone.errors.AlibabaApiError`
+        naming the region.
         """
         self.check_region_allowed(region_id)
-        client = self.get_conn(region_id)
         token: str | None = None
         page = 0
         while True:
             request = DescribeInstancesRequest(region_id=region_id, max_results=PAGE_SIZE, next_token=token)
-            send = partial(client.describe_instances_with_options, request, SDK_RUNTIME)
-            body = self.call(ECS, "DescribeInstances", region_id, send).body
+            body = self.call_json(ECS, region_id, generated_request(EcsClient.describe_instances_with_options, request))
             page += 1
-            for instance in body.instances.instance if body.instances and body.instances.instance else ():
-                yield instance.to_map()
-            if not body.next_token:
+            yield from listed_items(
+                body, "Instances.Instance", product=ECS, action="DescribeInstances", region_id=region_id
+            )
+            next_token = body.get("NextToken")
+            if not next_token:
                 return
-            if body.next_token == token:
+            if not isinstance(next_token, str) or next_token == token:
+                problem = "the same NextToken twice" if next_token == token else f"NextToken {next_token!r}"
                 raise AlibabaApiError(
-                    f"ECS DescribeInstances in {region_id} returned the same NextToken twice (page {page})",
+                    f"ECS DescribeInstances in {region_id} returned {problem} (page {page})",
                     region=region_id,
-                    request_id=body.request_id,
+                    request_id=body.get("RequestId"),
                     product=ECS.name,
                     action="DescribeInstances",
                 )
-            token = body.next_token
+            token = next_token
 
     def check_permission(self, region_id: str) -> None:
         """Check that the credentials may list instances in ``region_id``, with a ``DryRun`` call.

@@ -6,7 +6,6 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any, Literal
 
 from alibaba_jupiterone.errors import GraphObjectError
@@ -17,6 +16,12 @@ Kind = Literal["entities", "relationships"]
 TRUNCATED = "TRUNCATED"
 _TRUNCATED_SIZE = len(json.dumps(TRUNCATED))
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_KEPT_SCALAR_TYPES = frozenset({type(None), bool, int})
+_allowed_names: set[str] = set()
+"""Property names that passed the rule, so that the usual ones are checked once per process."""
+_MAX_ALLOWED_NAMES = 4096  # tag names come from the account: remember no more than this many
+
 _REQUIRED_STRINGS: dict[Kind, tuple[tuple[str, int], ...]] = {
     "entities": (("_key", 10), ("_type", 3), ("name", 0), ("displayName", 0)),
     "relationships": (("_key", 10), ("_type", 3), ("_fromEntityKey", 1), ("_toEntityKey", 1)),
@@ -25,7 +30,10 @@ _REQUIRED_STRINGS: dict[Kind, tuple[tuple[str, int], ...]] = {
 
 @dataclass(frozen=True)
 class Encoded:
-    """One checked object and its JSON encoding (``size`` bytes); ``shrunk`` once raw data was cut."""
+    """One checked object and its JSON encoding (``size`` bytes); ``shrunk`` once raw data was cut.
+
+    ``value`` is the caller's object itself when nothing in it had to be cut.
+    """
 
     key: str
     type: str
@@ -60,7 +68,7 @@ def prepare(objects: Iterable[Any], kind: Kind, seen_keys: set[str]) -> Iterator
 
 def encode(value: dict[str, Any]) -> Encoded:
     """Encode a checked object as compact UTF-8 JSON."""
-    body = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    body = _ENCODER.encode(value).encode()
     return Encoded(value["_key"], value["_type"], body, value)
 
 
@@ -126,6 +134,7 @@ def _leaves(container: Any, index: Any) -> Iterator[tuple[Any, Any, int]]:
 
 
 def _checked(obj: dict[str, Any], kind: Kind, position: int) -> dict[str, Any]:
+    """``obj`` itself when it may go as it is, else a copy with long strings cut; a violation raises."""
     key = obj.get("_key")
     label = key if isinstance(key, str) and key else f"#{position}"
     for name, minimum in _REQUIRED_STRINGS[kind]:
@@ -136,6 +145,9 @@ def _checked(obj: dict[str, Any], kind: Kind, position: int) -> dict[str, Any]:
                 f"{kind} {label}: '{name}' must be {need}, got {value!r:.80}", key=label, property_name=name
             )
     _check_class(obj.get("_class"), label)
+    if _kept_as_is(obj):
+        return obj
+    # Something to cut or to refuse: property by property, so that the first violation is the one named.
     checked: dict[str, Any] = {}
     for name, value in obj.items():
         if not _allowed_name(name):
@@ -147,21 +159,63 @@ def _checked(obj: dict[str, Any], kind: Kind, position: int) -> dict[str, Any]:
             )
         if name == "_rawData":
             checked[name] = _checked_raw_data(value, label)
-        elif (
-            value is None
-            or isinstance(value, bool | int)
-            or (isinstance(value, str) and len(value) <= MAX_VALUE_LENGTH)
-        ):
-            checked[name] = value  # the usual values: nothing to check or cut (this loop is hot)
         else:
             checked[name] = _checked_value(value, label, name)
     return checked
 
 
-@lru_cache(maxsize=4096)
+def _kept_as_is(obj: dict[str, Any]) -> bool:
+    """Whether every property of ``obj`` is allowed and needs no cut: the usual case, told quickly.
+
+    Only exact ``str``, ``int``, ``bool``, finite ``float``, ``None`` and lists of one of those
+    (and a ``_rawData`` of the right shape) pass; anything else, valid or not, is left to the
+    property-by-property check.
+    """
+    return (
+        (obj.keys() <= _allowed_names or all(map(_allowed_name, obj)))
+        and ("_rawData" not in obj or _is_raw_data(obj["_rawData"]))
+        and _kept_values(obj)
+    )
+
+
+def _kept_values(obj: dict[str, Any]) -> bool:
+    for name, value in obj.items():
+        value_type = type(value)
+        if value_type is str:
+            if len(value) > MAX_VALUE_LENGTH:
+                return False
+        elif value_type in _KEPT_SCALAR_TYPES:
+            continue
+        elif value_type is list:
+            if name != "_rawData" and not _kept_list(value):
+                return False
+        elif value_type is not float or not math.isfinite(value):
+            return False
+    return True
+
+
+def _kept_list(values: list[Any]) -> bool:
+    """Whether ``values`` is empty, or of exact ``str`` (none too long), ``int``, ``bool`` or finite ``float`` only."""
+    item_types = set(map(type, values))
+    if len(item_types) != 1:
+        return not values
+    (item_type,) = item_types
+    if item_type is str:
+        return max(map(len, values)) <= MAX_VALUE_LENGTH
+    if item_type is float:
+        return all(map(math.isfinite, values))
+    return item_type is int or item_type is bool
+
+
 def _allowed_name(name: Any) -> bool:
-    """Whether ``name`` may name a property (cached: the same names come back in every object)."""
-    return isinstance(name, str) and PROPERTY_NAME.match(name) is not None
+    """Whether ``name`` may name a property (remembered: the same names come back in every object)."""
+    if name in _allowed_names:
+        return True
+    if not (isinstance(name, str) and PROPERTY_NAME.match(name)):
+        return False
+    if len(_allowed_names) < _MAX_ALLOWED_NAMES:
+        _allowed_names.add(name)
+    return True
 
 
 def _check_class(value: Any, label: str) -> None:
@@ -198,16 +252,19 @@ def _checked_value(value: Any, label: str, name: str) -> Any:
 
 
 def _checked_raw_data(value: Any, label: str) -> Any:
-    if not (
-        isinstance(value, list)
-        and all(isinstance(item, dict) and isinstance(item.get("name"), str) and "rawData" in item for item in value)
-    ):
+    if not _is_raw_data(value):
         raise GraphObjectError(
             f"{label}: '_rawData' must be a list of {{'name': ..., 'rawData': ...}}",
             key=label,
             property_name="_rawData",
         )
     return value
+
+
+def _is_raw_data(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(item, dict) and isinstance(item.get("name"), str) and "rawData" in item for item in value
+    )
 
 
 def _primitive_kind(value: Any) -> str | None:
