@@ -55,7 +55,9 @@ DAG_ID = "alibaba_cloud_jupiterone_benchmark"
 MAX_REQUEST_BYTES = 5_000_000
 IN_FLIGHT = 6
 ECS_PAGE = 100
-BATCH_SIZE = 250
+BATCH_SIZE = 1000
+REFERENCE_UPLOAD = 250
+"""Objects a request in the reference strategy (JupiterOne's SDK before it batched by size)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class Run:
     task_rss: dict[str, int] = field(default_factory=dict)
     task_seconds: dict[str, float] = field(default_factory=dict)
     airflow_fixed: float | None = None
+    cpu: float = 0.0
+    sandbox_cpu: float = 0.0
 
 
 def skewed_fleet(shape: Shape) -> tuple[list[dict], dict[str, list[dict]]]:
@@ -131,10 +135,12 @@ def serve_sandboxes(pipe: Any, shape: Shape, latency: Latency, folder: str) -> N
         ecs.inject(Fault("latency", delay=latency.ecs))
         jupiterone.inject(JupiterOneFault("slow", delay=latency.jupiterone))
         pipe.send({"ecs": ecs.connection_json(), "jupiterone": jupiterone.connection_json()})
+        cpu_at_reset = time.process_time()
         while (command := pipe.recv()) != "stop":
             if command == "reset":
                 ecs.clear_requests()
                 jupiterone.clear_requests()
+                cpu_at_reset = time.process_time()
                 pipe.send(None)
             else:
                 uploads = [record for record in jupiterone.requests if record.objects]
@@ -144,6 +150,7 @@ def serve_sandboxes(pipe: Any, shape: Shape, latency: Latency, folder: str) -> N
                         "jupiterone_requests": len(jupiterone.requests),
                         "jupiterone_bytes": sum(record.body_bytes for record in uploads),
                         "entities": sum(record.objects for record in uploads),
+                        "sandbox_cpu": time.process_time() - cpu_at_reset,
                     }
                 )
 
@@ -171,13 +178,13 @@ def measured(pipe: Any, name: str, sync: Any, *args: Any) -> Run:
     pipe.recv()
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
-        wall, peak = pool.apply(timed_in_child, (sync, *args))
+        wall, peak, cpu = pool.apply(timed_in_child, (sync, *args))
     pipe.send("stats")
-    return Run(name=name, wall=wall, peak_rss=peak, **pipe.recv())
+    return Run(name=name, wall=wall, peak_rss=peak, cpu=cpu, **pipe.recv())
 
 
-def timed_in_child(sync: Any, *args: Any) -> tuple[float, int]:
-    """Wall time of ``sync(*args)`` and this process's peak RSS in bytes.
+def timed_in_child(sync: Any, *args: Any) -> tuple[float, int, float]:
+    """Wall time of ``sync(*args)``, this process's peak RSS in bytes and the CPU seconds ``sync`` used.
 
     The clock starts once the provider's modules are imported and the data model loaded, as a
     worker that already ran a task has them; logs below warnings are left out.
@@ -192,10 +199,11 @@ def timed_in_child(sync: Any, *args: Any) -> tuple[float, int]:
 
     (record,) = (record for records in synthetic_fleet(1)[1].values() for record in records)
     validate_entity(ECS_INSTANCE.to_entity(record, ConversionOptions(observed_on=0)))
+    cpu_before = time.process_time()
     started = time.perf_counter()
     sync(*args)
     wall = time.perf_counter() - started
-    return wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, time.process_time() - cpu_before
 
 
 def in_process_sync(scope: str) -> None:
@@ -231,7 +239,7 @@ def reference_sync(scope: str) -> None:
     regions = ecs.list_regions()
     options = ConversionOptions(observed_on=int(time.time() * 1000))
     job_id = jupiterone.start_sync_job(scope=scope)["id"]
-    entities: queue.Queue[dict | None] = queue.Queue(maxsize=10 * BATCH_SIZE)
+    entities: queue.Queue[dict | None] = queue.Queue(maxsize=10 * REFERENCE_UPLOAD)
 
     def read(region: str) -> None:
         try:
@@ -245,7 +253,7 @@ def reference_sync(scope: str) -> None:
     with ThreadPoolExecutor(len(regions)) as readers, ThreadPoolExecutor(IN_FLIGHT) as uploads:
         listings = [readers.submit(read, region) for region in regions]
         pending: set[Future] = set()
-        for chunk in reference_chunks(entities, BATCH_SIZE, len(regions)):
+        for chunk in reference_chunks(entities, REFERENCE_UPLOAD, len(regions)):
             if len(pending) >= IN_FLIGHT:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -310,7 +318,10 @@ def airflow_sync(pipe: Any, home: Path) -> Run:
     if process.returncode:
         sys.exit(f"airflow dags test failed:\n{output[-6000:]}")
     pipe.send("stats")
-    run = Run(name="airflow dags test", wall=finished - launched, peak_rss=usage.ru_maxrss * 1024, **pipe.recv())
+    cpu = usage.ru_utime + usage.ru_stime
+    run = Run(
+        name="airflow dags test", wall=finished - launched, peak_rss=usage.ru_maxrss * 1024, cpu=cpu, **pipe.recv()
+    )
     read_airflow_run(run, home / "airflow.db", samples, launched, finished)
     return run
 
@@ -369,6 +380,31 @@ def epoch(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
 
 
+NOOP_DAG = """
+import pendulum
+from airflow.sdk import DAG, task
+
+with DAG("noop", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), schedule=None):
+    task(lambda: None, task_id="noop")()
+"""
+
+
+def airflow_fixed_cost(home: Path, repeat: int = 2) -> float:
+    """Airflow's fixed start-up: the wall time of ``airflow dags test`` of a DAG whose one task does nothing."""
+    folder = home / "noop-dag"
+    folder.mkdir(exist_ok=True)
+    (folder / "noop.py").write_text(NOOP_DAG)
+    environment = {**os.environ, "AIRFLOW__CORE__DAGS_FOLDER": str(folder)}
+    best = math.inf
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "airflow", "dags", "test", "noop"], check=True, capture_output=True, env=environment
+        )
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def prepare_airflow(home: Path) -> None:
     """A throw-away Airflow home on SQLite with the DAG of ``dags/`` for one account."""
     config = home / "accounts.yaml"
@@ -414,7 +450,7 @@ def converter_rate(instances: int, repeat: int = 3) -> float:
     return instances / best
 
 
-def report(shape: Shape, latency: Latency, runs: list[Run], bound: float) -> None:
+def report(shape: Shape, latency: Latency, runs: list[Run], bound: float, airflow_fixed: float) -> None:
     """Print one fleet's table."""
     sizes = shape.region_sizes()
     print(
@@ -435,6 +471,18 @@ def report(shape: Shape, latency: Latency, runs: list[Run], bound: float) -> Non
             f"{run.ecs_calls:9,} {run.jupiterone_requests:6,} {run.jupiterone_bytes / 1e6:6.1f} "
             f"{run.peak_rss / 1e6:11.0f}  {xcom}"
         )
+    for run in runs:
+        print(
+            f"  {run.name}: CPU {run.cpu:.2f} s in the sync's process(es), {run.sandbox_cpu:.2f} s in the sandboxes' "
+            f"(floor on {os.cpu_count()} cores: {max(run.cpu, (run.cpu + run.sandbox_cpu) / os.cpu_count()):.2f} s)"
+        )
+    in_process, through_airflow = runs[0], runs[1]
+    tasks = len(through_airflow.task_seconds)
+    print(
+        f"  Airflow's overhead, (b) - (a): {through_airflow.wall - in_process.wall:.2f} s; allowed: its fixed start-up "
+        f"({airflow_fixed:.2f} s, a one-task DAG through airflow dags test) + 1 s x {tasks} tasks = "
+        f"{airflow_fixed + tasks:.2f} s"
+    )
     for run in runs:
         if run.task_seconds:
             tasks = ", ".join(
@@ -459,6 +507,7 @@ def main() -> None:
     prepare_airflow(home)
     print(f"{platform.node()}: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}")
     print(f"converter alone: {converter_rate(10_000):,.0f} instances/s on one core")
+    airflow_fixed = airflow_fixed_cost(home)
     for instances in args.instances:
         shape = Shape(instances, args.regions, args.big_share)
         with sandboxes(shape, latency, home) as pipe:
@@ -466,7 +515,7 @@ def main() -> None:
             runs.append(airflow_sync(pipe, home))
             if instances <= args.reference_up_to:
                 runs.append(measured(pipe, "reference strategy", reference_sync, f"bench-c-{instances}"))
-        report(shape, latency, runs, lower_bound(shape, latency, runs[0].jupiterone_bytes))
+        report(shape, latency, runs, lower_bound(shape, latency, runs[0].jupiterone_bytes), airflow_fixed)
 
 
 def cpu_model() -> str:

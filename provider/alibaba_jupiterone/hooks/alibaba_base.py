@@ -23,7 +23,7 @@ from darabonba.runtime import RuntimeOptions
 from Tea.exceptions import TeaException
 
 from alibaba_jupiterone import PACKAGE_NAME, __version__
-from alibaba_jupiterone.errors import AlibabaApiError, AlibabaAuthorizationError, ConfigurationError
+from alibaba_jupiterone.errors import AlibabaApiError, AlibabaAuthorizationError, ConfigurationError, ProviderError
 from alibaba_jupiterone.hooks.alibaba_failures import Failure, call_site
 from alibaba_jupiterone.hooks.alibaba_settings import AlibabaSettings
 from alibaba_jupiterone.hooks.retry import RetryPolicy
@@ -284,6 +284,26 @@ class AlibabaCloudBaseHook(BaseHook):
                     raise
 
         self.call(product, f"{action} (DryRun)", region_id, dry_run)
+
+    def test_regional_access(
+        self, product: AlibabaProduct, listed: str, list_regions: Callable[[], list[str]], check: Callable[[str], None]
+    ) -> tuple[bool, str]:
+        """Airflow's Test button for a regional product: list its regions and ``check`` the permission in each.
+
+        :param listed: what the permission is for, in the messages (``ECS instances``, ``VPCs``).
+        """
+        try:
+            regions = list_regions()
+            denied = self.denied_regions(regions, check)
+        except ProviderError as exc:
+            return False, str(exc)
+        if denied:
+            example = f" (for example the {product.read_policy} policy)" if product.read_policy else ""
+            return False, (
+                f"The credentials may not list {listed} in {len(denied)} of {len(regions)} regions: "
+                f"{', '.join(denied)}; grant the RAM user read access to {product.name} there{example}."
+            )
+        return True, f"Connected: may list {listed} in {len(regions)} regions."
 
     def denied_regions(self, regions: Sequence[str], check: Callable[[str], None]) -> list[str]:
         """The regions for which ``check`` raises :class:`~alibaba_jupiterone.errors.AlibabaAuthorizationError`.

@@ -9,7 +9,7 @@ from typing import Any
 from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_ecs20140526.models import DescribeInstancesRequest, DescribeRegionsRequest
 
-from alibaba_jupiterone.errors import AlibabaApiError, ProviderError
+from alibaba_jupiterone.errors import AlibabaApiError
 from alibaba_jupiterone.hooks.alibaba_base import (
     SDK_RUNTIME,
     AlibabaCloudBaseHook,
@@ -118,14 +118,4 @@ class AlibabaEcsHook(AlibabaCloudBaseHook):
 
     def test_connection(self) -> tuple[bool, str]:
         """Airflow's Test button: list the regions and check permission to list instances in each."""
-        try:
-            regions = self.list_regions()
-            denied = self.denied_regions(regions, self.check_permission)
-        except ProviderError as exc:
-            return False, str(exc)
-        if denied:
-            return False, (
-                f"The credentials may not list ECS instances in {len(denied)} of {len(regions)} regions: "
-                f"{', '.join(denied)}; grant the RAM user read access to ECS there."
-            )
-        return True, f"Connected: may list ECS instances in {len(regions)} regions."
+        return self.test_regional_access(ECS, "ECS instances", self.list_regions, self.check_permission)

@@ -10,7 +10,7 @@ from typing import Any
 from alibabacloud_vpc20160428.client import Client as VpcClient
 from alibabacloud_vpc20160428.models import DescribeRegionsRequest, DescribeVpcAttributeRequest, DescribeVpcsRequest
 
-from alibaba_jupiterone.errors import AlibabaApiError, ConfigurationError, ProviderError
+from alibaba_jupiterone.errors import AlibabaApiError, ConfigurationError
 from alibaba_jupiterone.hooks.alibaba_base import (
     DEFAULT_MAX_CONCURRENT_CALLS,
     SDK_RUNTIME,
@@ -127,18 +127,7 @@ class AlibabaVpcHook(AlibabaCloudBaseHook):
 
     def test_connection(self) -> tuple[bool, str]:
         """Airflow's Test button: list the regions and check permission to list VPCs in each."""
-        try:
-            regions = self.list_regions()
-            denied = self.denied_regions(regions, self.check_permission)
-        except ProviderError as exc:
-            return False, str(exc)
-        if denied:
-            return False, (
-                f"The credentials may not list VPCs in {len(denied)} of {len(regions)} regions: "
-                f"{', '.join(denied)}; grant the RAM user read access to VPC there "
-                f"(for example the {VPC.read_policy} policy)."
-            )
-        return True, f"Connected: may list VPCs in {len(regions)} regions."
+        return self.test_regional_access(VPC, "VPCs", self.list_regions, self.check_permission)
 
     def _describe_regions(self) -> None:
         request = DescribeRegionsRequest(accept_language="en-US")

@@ -208,7 +208,7 @@ class JupiterOneHook(BaseHook):
         return self._call("GET", self._job_path(job_id))["job"]
 
     def wait_for_sync_job(
-        self, job_id: str, timeout: float = 900.0, *, poll_interval: float = 1.0, max_poll_interval: float = 15.0
+        self, job_id: str, timeout: float = 900.0, *, poll_interval: float = 0.25, max_poll_interval: float = 15.0
     ) -> dict[str, Any]:
         """Poll the job, with growing intervals, until it reaches a terminal status; return it.
 
