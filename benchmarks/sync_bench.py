@@ -55,7 +55,7 @@ DAG_ID = "alibaba_cloud_jupiterone_benchmark"
 MAX_REQUEST_BYTES = 5_000_000
 IN_FLIGHT = 6
 ECS_PAGE = 100
-BATCH_SIZE = 1000
+BATCH_SIZE = 250
 REFERENCE_UPLOAD = 250
 """Objects a request in the reference strategy (JupiterOne's SDK before it batched by size)."""
 

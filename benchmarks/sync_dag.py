@@ -100,10 +100,10 @@ def in_process_sync(scope: str) -> str:
 
     batches: dict = {}
     listings, _ = plan(AlibabaCloud("alibabacloud_default"))
-    fetched = fetch(listings, store=batches.__setitem__, producer="fetch", batch_size=1000, max_concurrent_listings=8)
+    fetched = fetch(listings, store=batches.__setitem__, producer="fetch", batch_size=250, max_concurrent_listings=8)
     options = ConversionOptions(observed_on=int(time.time() * 1000), account_name="Benchmark")
     transformed = transform(
-        fetched, options, load=batches.pop, store=batches.__setitem__, producer="transform", batch_size=1000
+        fetched, options, load=batches.pop, store=batches.__setitem__, producer="transform", batch_size=250
     )
     return publish(JupiterOneHook(), transformed, load=batches.pop, scope=scope, log=logging.getLogger()).describe()
 

@@ -36,7 +36,7 @@ def test_an_account_with_only_a_name_and_a_scope_gets_the_defaults(write_config:
             jupiterone_conn_id="jupiterone_default",
             regions=(),
             include_raw_data=True,
-            batch_size=1000,
+            batch_size=250,
         ),
     )
     assert configuration.accounts[0].dag_id == "alibaba_cloud_jupiterone_production_eu"

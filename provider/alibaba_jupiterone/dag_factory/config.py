@@ -123,7 +123,7 @@ class AccountConfig:
     regions: tuple[str, ...] = ()
     resources: tuple[str, ...] = RESOURCE_TYPE_NAMES
     include_raw_data: bool = True
-    batch_size: int = 1000
+    batch_size: int = 250
 
     @property
     def slug(self) -> str:

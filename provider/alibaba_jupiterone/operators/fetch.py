@@ -41,7 +41,7 @@ class AlibabaCloudFetchOperator(BaseOperator):
         alibaba_cloud_conn_id: str = "alibabacloud_default",
         resource_types: list[str] | str | None = None,
         regions: list[str] | str | None = None,
-        batch_size: int = 1000,
+        batch_size: int = 250,
         max_concurrent_listings: int = 8,
         **kwargs: Any,
     ) -> None:

@@ -41,7 +41,7 @@ class AlibabaCloudTransformOperator(BaseOperator):
         account_name: str | None = None,
         tag_with_account_name: bool = False,
         include_raw_data: bool = True,
-        batch_size: int = 1000,
+        batch_size: int = 250,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
