@@ -63,3 +63,14 @@ def test_airflow_shows_the_jupiterone_connection_form():
 
     assert behaviour["relabeling"] == {"host": "API base URL", "login": "Account ID", "password": "API key"}
     assert behaviour["hidden_fields"] == ["schema", "port"]
+
+
+def test_every_hook_names_a_declared_integration_and_imports():
+    info = get_provider_info()
+    integrations = {item["integration-name"] for item in info["integrations"]}
+
+    for hook in info["hooks"]:
+        assert hook["integration-name"] in integrations
+        for module in hook["python-modules"]:
+            __import__(module)
+    assert {"Alibaba Cloud ECS", "Alibaba Cloud VPC", "Alibaba Cloud RAM", "JupiterOne"} <= integrations

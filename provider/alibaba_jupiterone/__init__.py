@@ -11,8 +11,8 @@ def get_provider_info() -> dict:
     """Describe this provider to Airflow (entry point ``apache_airflow_provider``).
 
     Only connection types this provider owns are declared here (``jupiterone``): ``alibaba_cloud`` belongs to
-    ``apache-airflow-providers-alibaba`` and :class:`~alibaba_jupiterone.hooks.alibaba_ecs.AlibabaEcsHook`
-    reuses it without declaring it, so the official provider's form is never taken over.
+    ``apache-airflow-providers-alibaba`` and the Alibaba Cloud hooks (ECS, VPC, RAM) reuse it without
+    declaring it, so the official provider's form is never taken over.
     """
     return {
         "package-name": PACKAGE_NAME,
@@ -23,6 +23,16 @@ def get_provider_info() -> dict:
             {
                 "integration-name": "Alibaba Cloud ECS",
                 "external-doc-url": "https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-overview",
+                "tags": ["alibaba"],
+            },
+            {
+                "integration-name": "Alibaba Cloud VPC",
+                "external-doc-url": "https://www.alibabacloud.com/help/en/vpc/developer-reference/api-vpc-2016-04-28-overview",
+                "tags": ["alibaba"],
+            },
+            {
+                "integration-name": "Alibaba Cloud RAM",
+                "external-doc-url": "https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-overview",
                 "tags": ["alibaba"],
             },
             {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 
 import pytest
@@ -11,6 +10,7 @@ from alibaba_wire import ram_client, sts_client, vpc_client
 from alibabacloud_ram20150501.models import ListGroupsRequest, ListUsersRequest
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
 from alibabacloud_vpc20160428.models import DescribeRegionsRequest, DescribeVpcsRequest
+from cli_process import cli_process
 
 from alibaba_jupiterone.sandbox import AlibabaCloudSandbox, Credential
 from alibaba_jupiterone.sandbox.__main__ import build_parser
@@ -33,7 +33,7 @@ def test_serves_the_whole_world_until_signalled(monkeypatch):
     command += ["--users", "7", "--groups", "2", "--roles", "3", "--policies", "4", "--deny", "ram:ListGroups"]
     command += ["--access-key-id", KEY.access_key_id, "--access-key-secret", KEY.access_key_secret]
     command += ["--fault", "error:*:DescribeRegions,product=vpc,times=1"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as cli:
+    with cli_process(command) as cli:
         sandbox = _Endpoint(cli.stdout.readline().strip())
         vpc, ram = vpc_client(sandbox, KEY), ram_client(sandbox, KEY)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 
 import pytest
 import requests
+from cli_process import cli_process
 from jupiterone_wire import JOBS, Client, entity
 
 from alibaba_jupiterone.sandbox import JupiterOneFault, JupiterOneSandbox
@@ -20,7 +20,7 @@ def test_serves_until_signalled_after_printing_the_base_url(stop_signal, tmp_pat
     command = [sys.executable, "-m", "alibaba_jupiterone.sandbox", "jupiterone", "--account-id", "acme"]
     command += ["--api-key", "cli-key", "--database", str(database), "--finalize-delay", "0"]
     command += ["--fault", "status:start,status=429,retry_after=1,times=1"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as cli:
+    with cli_process(command) as cli:
         url = cli.stdout.readline().strip()
         session = requests.Session()
         session.headers.update({"Authorization": "Bearer cli-key", "JupiterOne-Account": "acme"})

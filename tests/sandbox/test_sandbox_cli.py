@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 
 import pytest
@@ -11,6 +10,7 @@ from alibabacloud_ecs20140526.client import Client
 from alibabacloud_ecs20140526.models import DescribeInstancesRequest, DescribeRegionsRequest
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
+from cli_process import cli_process
 from ecs_wire import sdk_client
 
 from alibaba_jupiterone.sandbox import Credential, Fault
@@ -25,7 +25,7 @@ def test_serves_until_signalled_after_printing_host_and_port(stop_signal):
     command = [sys.executable, "-m", "alibaba_jupiterone.sandbox", "ecs", "--instances", "30", "--regions", "3"]
     command += ["--access-key-id", KEY.access_key_id, "--access-key-secret", KEY.access_key_secret]
     command += ["--fault", "throttle:*:DescribeRegions,times=1"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as cli:
+    with cli_process(command) as cli:
         endpoint = cli.stdout.readline().strip()
         client = Client(
             Config(

@@ -68,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     sandbox = args.build(args)
     for fault in args.fault:
         sandbox.inject(fault)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Both stop it, even when started with SIGINT ignored (as a shell does for background jobs).
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal.default_int_handler)
     with sandbox, suppress(KeyboardInterrupt):
         address = args.address(sandbox)
         print(address, flush=True)
