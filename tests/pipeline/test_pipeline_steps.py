@@ -31,6 +31,7 @@ from alibaba_jupiterone.pipeline.publish import is_entity_dataset, partial_types
 from alibaba_jupiterone.pipeline.supersession import record_key, superseded_by, sync_record
 from alibaba_jupiterone.pipeline.transform import transform
 from alibaba_jupiterone.sandbox import Fault, JupiterOneFault
+from alibaba_jupiterone.sandbox.alibaba.synthetic import synthetic_world
 
 FAST = RetryPolicy(max_attempts=2, initial_delay=0.01, max_delay=0.02)
 OPTIONS = ConversionOptions(observed_on=1_700_000_000_000, account_name="Test", tag_with_account_name=True)
@@ -171,6 +172,34 @@ def test_a_region_no_product_offers_is_a_configuration_error(world):
 
     with pytest.raises(ConfigurationError, match="mars-north-1"):
         run_fetch(Batches(), regions=["mars-north-1"])
+
+
+def test_an_allow_listed_region_one_product_lacks_is_read_by_the_others(
+    monkeypatch, alibaba_sandbox_factory, jupiterone_sandbox
+):
+    world = synthetic_world(90, region_count=3, seed=11)
+    ecs_regions = [region["RegionId"] for region in world["regions"]]
+    without_vpc = ecs_regions[2]  # as cn-wuhan-lr, a local region with ECS and no VPC
+    world["vpc_regions"] = [region for region in world["vpc_regions"] if region["RegionId"] != without_vpc]
+    gone = {vpc["VpcId"] for vpc in world["vpcs"].pop(without_vpc)}
+    world["vpc_attributes"] = {
+        vpc_id: answer for vpc_id, answer in world["vpc_attributes"].items() if vpc_id not in gone
+    }
+    sandbox = alibaba_sandbox_factory(**world)
+    allowed = [ecs_regions[0], without_vpc]
+    monkeypatch.setenv("AIRFLOW_CONN_ALIBABACLOUD_DEFAULT", sandbox.connection_json(regions=allowed))
+
+    manifest = run_fetch(Batches(), resources=[VPC.type, ECS_INSTANCE.type])
+
+    assert manifest.failures == []
+    assert {(d.type, d.scope) for d in manifest.datasets} == {
+        (ECS_INSTANCE.type, ecs_regions[0]),
+        (ECS_INSTANCE.type, without_vpc),
+        (VPC.type, ecs_regions[0]),
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_ALIBABACLOUD_DEFAULT", sandbox.connection_json(regions=[*allowed, "mars-1"]))
+    with pytest.raises(ConfigurationError, match="regions no product lists for this account: mars-1"):
+        run_fetch(Batches(), resources=[VPC.type, ECS_INSTANCE.type])
 
 
 def test_transform_makes_every_relationship_whose_ends_were_synced(world):

@@ -228,16 +228,19 @@ class AlibabaCloudBaseHook(BaseHook):
                 f"Region {region_id!r} is not in the connection's 'regions' allow-list ({', '.join(allowed)})."
             )
 
-    def narrow_regions(self, product: AlibabaProduct, available: Sequence[str]) -> list[str]:
+    def narrow_regions(self, product: AlibabaProduct, available: Sequence[str], *, strict: bool = True) -> list[str]:
         """The regions to read among those ``product``'s DescribeRegions listed: the allow-list, if any.
 
         An allow-listed region missing from ``available`` raises
-        :class:`~alibaba_jupiterone.errors.ConfigurationError` naming it.
+        :class:`~alibaba_jupiterone.errors.ConfigurationError` naming it, or with ``strict=False`` is
+        left out (for a connection whose allow-list serves several products).
         """
         allowed = self.settings.regions
         if not allowed:
             return list(available)
         unknown = [region_id for region_id in allowed if region_id not in available]
+        if not strict:
+            return [region_id for region_id in allowed if region_id in available]
         if unknown:
             raise ConfigurationError(
                 f"Connection extra 'regions' names regions that {product.name} does not list for this account: "

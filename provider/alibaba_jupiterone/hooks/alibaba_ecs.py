@@ -57,18 +57,19 @@ class AlibabaEcsHook(AlibabaCloudBaseHook):
         """
         return self.get_client(ECS, region_id or self.settings.region)
 
-    def list_regions(self) -> list[str]:
+    def list_regions(self, *, strict: bool = True) -> list[str]:
         """The regions to read: those DescribeRegions lists, narrowed to the connection's allow-list.
 
         One DescribeRegions call. An allow-listed region that the account cannot see raises
-        :class:`~alibaba_jupiterone.errors.ConfigurationError` naming it.
+        :class:`~alibaba_jupiterone.errors.ConfigurationError` naming it; with ``strict=False`` it is
+        left out.
         """
         region = self.settings.region
         request = DescribeRegionsRequest(accept_language="en-US")
         send = partial(self.get_conn(region).describe_regions_with_options, request, SDK_RUNTIME)
         body = self.call(ECS, "DescribeRegions", region, send).body.to_map()
         self.remember_region_endpoints(ECS, (body.get("Regions") or {}).get("Region") or [])
-        return self.narrow_regions(ECS, self.known_regions(ECS) or [])
+        return self.narrow_regions(ECS, self.known_regions(ECS) or [], strict=strict)
 
     def iter_instances(self, region_id: str) -> Iterator[dict[str, Any]]:
         """Yield every ECS instance of ``region_id``, as the API's own PascalCase dicts.

@@ -63,15 +63,16 @@ class AlibabaVpcHook(AlibabaCloudBaseHook):
             self._require_endpoint(region_id)
         return self.get_client(VPC, region_id)
 
-    def list_regions(self) -> list[str]:
+    def list_regions(self, *, strict: bool = True) -> list[str]:
         """The regions to read: those VPC's DescribeRegions lists, narrowed to the connection's allow-list.
 
         One DescribeRegions call, whose ``RegionEndpoint`` of each region is kept for its calls. An
         allow-listed region that VPC does not list raises
-        :class:`~alibaba_jupiterone.errors.ConfigurationError` naming it.
+        :class:`~alibaba_jupiterone.errors.ConfigurationError` naming it; with ``strict=False`` it is
+        left out.
         """
         self._describe_regions()
-        return self.narrow_regions(VPC, self.known_regions(VPC) or [])
+        return self.narrow_regions(VPC, self.known_regions(VPC) or [], strict=strict)
 
     def iter_vpcs(self, region_id: str) -> Iterator[dict[str, Any]]:
         """Yield every VPC of ``region_id``: its DescribeVpcs item merged with its DescribeVpcAttribute answer.

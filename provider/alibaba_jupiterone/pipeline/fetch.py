@@ -30,10 +30,10 @@ def plan(cloud: AlibabaCloud, regions: Iterable[str] = ()) -> tuple[list[Listing
     """The listings of one sync: the global ones, then each wanted regional product in each of its regions.
 
     ``regions`` narrows every regional product to those regions (empty: all of each product's regions);
-    each must be offered by at least one of them. A product whose region list cannot be read becomes a
-    failure of all its regions.
+    each, and each region of the connection's allow-list, must be offered by at least one of them. A
+    product whose region list cannot be read becomes a failure of all its regions.
 
-    :raises ConfigurationError: a region asked for is offered by no wanted regional product.
+    :raises ConfigurationError: a region asked for, or allow-listed, is offered by no wanted regional product.
     """
     wanted = list(regions)
     listings = list(cloud.global_listings())
@@ -56,6 +56,12 @@ def plan(cloud: AlibabaCloud, regions: Iterable[str] = ()) -> tuple[list[Listing
     unknown = [region for region in wanted if region not in offered]
     if unknown:
         raise ConfigurationError(f"Regions asked for are not available to the connection: {', '.join(unknown)}.")
+    products = cloud.regional_products()
+    unlisted = [region for region in cloud.allowed_regions if products and not failures and region not in offered]
+    if unlisted:
+        raise ConfigurationError(
+            f"Connection extra 'regions' names regions no product lists for this account: {', '.join(unlisted)}."
+        )
     return listings, failures
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from alibaba_jupiterone.errors import ConfigurationError
@@ -77,9 +78,11 @@ class AlibabaCloud:
 
     def regional_products(self) -> list[RegionalProduct]:
         """The wanted regional products."""
+        # A region of the connection's allow-list that one product lacks (a local region without VPC)
+        # is that product's to skip; plan() checks that some product has it.
         products = (
-            RegionalProduct("ecs", (ECS_INSTANCE.type,), self.ecs.list_regions),
-            RegionalProduct("vpc", (VPC.type,), self.vpc.list_regions),
+            RegionalProduct("ecs", (ECS_INSTANCE.type,), partial(self.ecs.list_regions, strict=False)),
+            RegionalProduct("vpc", (VPC.type,), partial(self.vpc.list_regions, strict=False)),
         )
         return [product for product in products if product.types[0] in self.resources]
 
@@ -90,6 +93,11 @@ class AlibabaCloud:
         ram_types = tuple(name for name in self.resources if name in _RAM_TYPES)
         if ram_types:
             yield Listing("ram", GLOBAL, ram_types, lambda: self._read_ram(ram_types))
+
+    @property
+    def allowed_regions(self) -> tuple[str, ...]:
+        """The connection's ``regions`` allow-list (empty: every region)."""
+        return self.ecs.settings.regions
 
     def regional_listing(self, product: str, region: str) -> Listing:
         """The listing of ``product`` (``ecs`` or ``vpc``) in ``region``."""
