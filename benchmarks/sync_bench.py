@@ -9,6 +9,8 @@ its own, are measured:
     other in a fresh process, the batches kept in memory instead of XCom; no Airflow scheduling.
 (b) ``airflow dags test``: the real DAG of ``dags/`` through Airflow, on SQLite, in a throw-away
     Airflow home.
+(a') ``streaming``: the whole sync in one process by :func:`alibaba_jupiterone.pipeline.stream.sync`, each
+    page converted and uploaded as it arrives (the same hooks, converter, checks and sync job).
 (c) ``reference``: the strategy of JupiterOne's own integration, with the same hooks, converter and
     data model check: every region at once, paged by ``NextToken`` (which gives 10 instances a page
     whatever ``PageSize`` says), uploads of 250 entities a request, 6 in flight.
@@ -227,6 +229,20 @@ def in_process_sync(scope: str) -> None:
         fetched, options, load=batches.pop, store=batches.__setitem__, producer="transform", batch_size=BATCH_SIZE
     )
     publish(JupiterOneHook(), transformed, load=batches.pop, scope=scope, log=logging.getLogger("bench"))
+
+
+def streaming_sync(scope: str) -> None:
+    """(a'): the whole sync in one process, each page converted and uploaded as it arrives."""
+    import logging
+
+    from alibaba_jupiterone.graph import ECS_INSTANCE, ConversionOptions
+    from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
+    from alibaba_jupiterone.pipeline.listings import AlibabaCloud
+    from alibaba_jupiterone.pipeline.stream import sync
+
+    options = ConversionOptions(observed_on=int(time.time() * 1000))
+    cloud = AlibabaCloud("alibabacloud_default", [ECS_INSTANCE.type])
+    sync(cloud, JupiterOneHook(), options, scope=scope, log=logging.getLogger("bench"))
 
 
 def reference_sync(scope: str) -> None:
@@ -513,6 +529,7 @@ def main() -> None:
         with sandboxes(shape, latency, home) as pipe:
             runs = [measured(pipe, "in-process", in_process_sync, f"bench-a-{instances}")]
             runs.append(airflow_sync(pipe, home))
+            runs.append(measured(pipe, "streaming", streaming_sync, f"bench-s-{instances}"))
             if instances <= args.reference_up_to:
                 runs.append(measured(pipe, "reference strategy", reference_sync, f"bench-c-{instances}"))
         report(shape, latency, runs, lower_bound(shape, latency, runs[0].jupiterone_bytes), airflow_fixed)

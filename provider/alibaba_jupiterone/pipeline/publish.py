@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from alibaba_jupiterone.graph import RESOURCE_TYPES, relationship_types_touching
 from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
-from alibaba_jupiterone.pipeline.manifest import Dataset, Manifest
+from alibaba_jupiterone.pipeline.manifest import Dataset, Failure, Manifest
 from alibaba_jupiterone.pipeline.transform import Load
 
 _REASON_LENGTH = 1000
@@ -74,6 +74,10 @@ def partial_types(failed_types: Iterable[str]) -> list[str]:
     return sorted(failed | relationship_types_touching(failed))
 
 
+After = Callable[[], tuple[Iterable[dict[str, Any]], list[Failure], dict[str, int]]]
+"""Called once the entities are uploaded: the relationships, what failed, and the objects by ``_type``."""
+
+
 def publish(
     hook: JupiterOneHook,
     transformed: Manifest,
@@ -84,10 +88,37 @@ def publish(
     wait_timeout: float = 900.0,
     log: logging.Logger | Any,
 ) -> SyncSummary:
+    """Run one DIFF sync job of what ``transformed`` lists: see :func:`run_sync_job`."""
+    entities = _flat(batches(transformed, load, entities=True))
+
+    def after() -> tuple[Iterable[dict[str, Any]], list[Failure], dict[str, int]]:
+        return _flat(batches(transformed, load, entities=False)), transformed.failures, transformed.counts()
+
+    return run_sync_job(
+        hook,
+        entities,
+        after,
+        integration_instance_id=integration_instance_id,
+        scope=scope,
+        wait_timeout=wait_timeout,
+        log=log,
+    )
+
+
+def run_sync_job(
+    hook: JupiterOneHook,
+    entities: Iterable[dict[str, Any]],
+    after: After,
+    *,
+    integration_instance_id: str | None = None,
+    scope: str | None = None,
+    wait_timeout: float = 900.0,
+    log: logging.Logger | Any,
+) -> SyncSummary:
     """Run one DIFF sync job: start, upload the entities, then the relationships, finalize, wait.
 
-    The types ``transformed`` left out, any entity type JupiterOne refused an object of as too large, and
-    every relationship type touching them are sent as partial, so the job deletes nothing of them; a
+    The types that failed, any entity type JupiterOne refused an object of as too large, and every
+    relationship type touching them are sent as partial, so the job deletes nothing of them; a
     relationship to a dropped entity is not sent. Any failure before finalize aborts the job with the
     reason, then raises.
     """
@@ -95,15 +126,15 @@ def publish(
     job_id = hook.start_sync_job(integration_instance_id=integration_instance_id, scope=scope)["id"]
     log.info("Started JupiterOne sync job %s", job_id)
     try:
-        uploaded = hook.upload_entities(job_id, _flat(batches(transformed, load, entities=True)))
+        uploaded = hook.upload_entities(job_id, entities)
+        relationships, failures, types = after()
         dropped = {item["_key"] for item in uploaded.dropped}
-        relationships = (
-            relationship
-            for relationship in _flat(batches(transformed, load, entities=False))
-            if relationship["_fromEntityKey"] not in dropped and relationship["_toEntityKey"] not in dropped
+        linked = hook.upload_relationships(
+            job_id,
+            (r for r in relationships if r["_fromEntityKey"] not in dropped and r["_toEntityKey"] not in dropped),
         )
-        linked = hook.upload_relationships(job_id, relationships)
-        partial = partial_types({*transformed.failed_types, *uploaded.partial_types, *linked.partial_types})
+        failed = {type_name for failure in failures for type_name in failure.types}
+        partial = partial_types({*failed, *uploaded.partial_types, *linked.partial_types})
         if partial:
             log.warning("Finalizing with partial types %s: JupiterOne keeps what it holds of them", partial)
         hook.finalize_sync_job(job_id, partial)
@@ -123,8 +154,8 @@ def publish(
         deleted=job.get("numEntitiesDeleted", 0),
         relationships_created=job.get("numRelationshipsCreated", 0),
         relationships_deleted=job.get("numRelationshipsDeleted", 0),
-        types=transformed.counts(),
-        failures=[asdict(failure) for failure in transformed.failures],
+        types=types,
+        failures=[asdict(failure) for failure in failures],
         partial_types=partial,
         dropped=uploaded.dropped + linked.dropped,
         seconds=round(time.monotonic() - started, 3),
