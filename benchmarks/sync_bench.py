@@ -1,8 +1,8 @@
 """Benchmark: whole syncs against their physical limit (``make bench``).
 
-For each fleet size, both sandboxes run in a process of their own, with a fleet skewed so that one
+For each fleet size, each sandbox runs in a process of its own, with a fleet skewed so that one
 region holds ``--big-share`` of the instances, and ``--ecs-latency`` / ``--jupiterone-latency``
-added to every ECS call and every JupiterOne request. Three syncs of that fleet, each to a scope of
+added to every ECS call and every JupiterOne request. Four syncs of that fleet, each to a scope of
 its own, are measured:
 
 (a) ``in-process``: the pipeline steps the operators run (fetch, transform, publish) one after the
@@ -123,66 +123,102 @@ def skewed_fleet(shape: Shape) -> tuple[list[dict], dict[str, list[dict]]]:
     return regions, instances
 
 
-def serve_sandboxes(pipe: Any, shape: Shape, latency: Latency, folder: str) -> None:
-    """The sandboxes' process: serve the fleet, answer ``stats``/``reset`` on ``pipe`` until ``stop``."""
-    from alibaba_jupiterone.sandbox import EcsSandbox, Fault, JupiterOneFault, JupiterOneSandbox
+def serve_ecs(pipe: Any, shape: Shape, latency: Latency, folder: str) -> None:
+    """The Alibaba Cloud sandbox's process: serve the fleet, answer ``stats``/``reset`` on ``pipe`` until ``stop``."""
+    from alibaba_jupiterone.sandbox import EcsSandbox, Fault
 
     regions, instances = skewed_fleet(shape)
-    database = Path(folder, f"jupiterone-{shape.instances}.sqlite")
-    with (
-        EcsSandbox(regions=regions, instances=instances, seed=shape.seed) as ecs,
-        JupiterOneSandbox(database=database) as jupiterone,
-    ):
+    with EcsSandbox(regions=regions, instances=instances, seed=shape.seed) as ecs:
         del instances
         ecs.inject(Fault("latency", delay=latency.ecs))
+        serve(pipe, ecs.connection_json(), ecs.clear_requests, lambda: {"ecs_calls": len(ecs.requests)})
+
+
+def serve_jupiterone(pipe: Any, shape: Shape, latency: Latency, folder: str) -> None:
+    """The JupiterOne sandbox's process, as :func:`serve_ecs`."""
+    from alibaba_jupiterone.sandbox import JupiterOneFault, JupiterOneSandbox
+
+    with JupiterOneSandbox(database=Path(folder, f"jupiterone-{shape.instances}.sqlite")) as jupiterone:
         jupiterone.inject(JupiterOneFault("slow", delay=latency.jupiterone))
-        pipe.send({"ecs": ecs.connection_json(), "jupiterone": jupiterone.connection_json()})
-        cpu_at_reset = time.process_time()
-        while (command := pipe.recv()) != "stop":
-            if command == "reset":
-                ecs.clear_requests()
-                jupiterone.clear_requests()
-                cpu_at_reset = time.process_time()
-                pipe.send(None)
-            else:
-                uploads = [record for record in jupiterone.requests if record.objects]
-                pipe.send(
-                    {
-                        "ecs_calls": len(ecs.requests),
-                        "jupiterone_requests": len(jupiterone.requests),
-                        "jupiterone_bytes": sum(record.body_bytes for record in uploads),
-                        "entities": sum(record.objects for record in uploads),
-                        "sandbox_cpu": time.process_time() - cpu_at_reset,
-                    }
-                )
+
+        def counts() -> dict[str, int]:
+            uploads = [record for record in jupiterone.requests if record.objects]
+            return {
+                "jupiterone_requests": len(jupiterone.requests),
+                "jupiterone_bytes": sum(record.body_bytes for record in uploads),
+                "entities": sum(record.objects for record in uploads),
+            }
+
+        serve(pipe, jupiterone.connection_json(), jupiterone.clear_requests, counts)
+
+
+def serve(pipe: Any, connection: str, clear: Any, counts: Any) -> None:
+    """Send ``connection``, then answer ``reset`` and ``stats`` (``counts()`` and the CPU used since) until ``stop``."""
+    pipe.send(connection)
+    cpu_at_reset = time.process_time()
+    while (command := pipe.recv()) != "stop":
+        if command == "reset":
+            clear()
+            cpu_at_reset = time.process_time()
+            pipe.send(None)
+        else:
+            pipe.send({**counts(), "sandbox_cpu": time.process_time() - cpu_at_reset})
+
+
+class Sandboxes:
+    """Both sandboxes, each in a process of its own (as the services they stand for do not share a CPU)."""
+
+    def __init__(self, pipes: dict[str, Any]) -> None:
+        self.pipes = pipes
+
+    def reset(self) -> None:
+        """Forget the requests so far and restart the CPU counts."""
+        for pipe in self.pipes.values():
+            pipe.send("reset")
+        for pipe in self.pipes.values():
+            pipe.recv()
+
+    def stats(self) -> dict[str, Any]:
+        """The requests and CPU since the last reset, of both sandboxes."""
+        for pipe in self.pipes.values():
+            pipe.send("stats")
+        merged: dict[str, Any] = {"sandbox_cpu": 0.0}
+        for pipe in self.pipes.values():
+            counts = pipe.recv()
+            merged["sandbox_cpu"] += counts.pop("sandbox_cpu")
+            merged.update(counts)
+        return merged
 
 
 @contextmanager
-def sandboxes(shape: Shape, latency: Latency, folder: Path) -> Iterator[Any]:
-    """Start the sandboxes' process; yield its pipe, with the connections set in this environment."""
+def sandboxes(shape: Shape, latency: Latency, folder: Path) -> Iterator[Sandboxes]:
+    """Start both sandboxes' processes, with the connections set in this environment."""
     context = multiprocessing.get_context("spawn")
-    mine, theirs = context.Pipe()
-    process = context.Process(target=serve_sandboxes, args=(theirs, shape, latency, str(folder)), daemon=True)
-    process.start()
+    servers = {"ALIBABACLOUD_DEFAULT": serve_ecs, "JUPITERONE_DEFAULT": serve_jupiterone}
+    pipes, processes = {}, []
+    for name, server in servers.items():
+        mine, theirs = context.Pipe()
+        process = context.Process(target=server, args=(theirs, shape, latency, str(folder)), daemon=True)
+        process.start()
+        pipes[name], processes = mine, [*processes, process]
     try:
-        connections = mine.recv()
-        os.environ["AIRFLOW_CONN_ALIBABACLOUD_DEFAULT"] = connections["ecs"]
-        os.environ["AIRFLOW_CONN_JUPITERONE_DEFAULT"] = connections["jupiterone"]
-        yield mine
+        for name, pipe in pipes.items():
+            os.environ[f"AIRFLOW_CONN_{name}"] = pipe.recv()
+        yield Sandboxes(pipes)
     finally:
-        mine.send("stop")
-        process.join(timeout=30)
+        for pipe in pipes.values():
+            pipe.send("stop")
+        for process in processes:
+            process.join(timeout=30)
 
 
-def measured(pipe: Any, name: str, sync: Any, *args: Any) -> Run:
+def measured(sandboxes: Sandboxes, name: str, sync: Any, *args: Any) -> Run:
     """Run ``sync(*args)`` in a fresh process (so its peak RSS is its own) and collect the sandboxes' counts."""
-    pipe.send("reset")
-    pipe.recv()
+    sandboxes.reset()
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
         wall, peak, cpu = pool.apply(timed_in_child, (sync, *args))
-    pipe.send("stats")
-    return Run(name=name, wall=wall, peak_rss=peak, cpu=cpu, **pipe.recv())
+    return Run(name=name, wall=wall, peak_rss=peak, cpu=cpu, **sandboxes.stats())
 
 
 def timed_in_child(sync: Any, *args: Any) -> tuple[float, int, float]:
@@ -313,10 +349,9 @@ def reference_chunks(entities: queue.Queue, size: int, regions: int) -> Iterator
         yield chunk
 
 
-def airflow_sync(pipe: Any, home: Path) -> Run:
+def airflow_sync(sandboxes: Sandboxes, home: Path) -> Run:
     """(b): ``airflow dags test`` of the real DAG; its tasks' peak RSS sampled, its XCom read back."""
-    pipe.send("reset")
-    pipe.recv()
+    sandboxes.reset()
     launched = time.time()
     process = subprocess.Popen(
         [sys.executable, "-m", "airflow", "dags", "test", DAG_ID],
@@ -333,10 +368,13 @@ def airflow_sync(pipe: Any, home: Path) -> Run:
     samples.stop()
     if process.returncode:
         sys.exit(f"airflow dags test failed:\n{output[-6000:]}")
-    pipe.send("stats")
     cpu = usage.ru_utime + usage.ru_stime
     run = Run(
-        name="airflow dags test", wall=finished - launched, peak_rss=usage.ru_maxrss * 1024, cpu=cpu, **pipe.recv()
+        name="airflow dags test",
+        wall=finished - launched,
+        peak_rss=usage.ru_maxrss * 1024,
+        cpu=cpu,
+        **sandboxes.stats(),
     )
     read_airflow_run(run, home / "airflow.db", samples, launched, finished)
     return run
@@ -526,12 +564,12 @@ def main() -> None:
     airflow_fixed = airflow_fixed_cost(home)
     for instances in args.instances:
         shape = Shape(instances, args.regions, args.big_share)
-        with sandboxes(shape, latency, home) as pipe:
-            runs = [measured(pipe, "in-process", in_process_sync, f"bench-a-{instances}")]
-            runs.append(airflow_sync(pipe, home))
-            runs.append(measured(pipe, "streaming", streaming_sync, f"bench-s-{instances}"))
+        with sandboxes(shape, latency, home) as services:
+            runs = [measured(services, "in-process", in_process_sync, f"bench-a-{instances}")]
+            runs.append(airflow_sync(services, home))
+            runs.append(measured(services, "streaming", streaming_sync, f"bench-s-{instances}"))
             if instances <= args.reference_up_to:
-                runs.append(measured(pipe, "reference strategy", reference_sync, f"bench-c-{instances}"))
+                runs.append(measured(services, "reference strategy", reference_sync, f"bench-c-{instances}"))
         report(shape, latency, runs, lower_bound(shape, latency, runs[0].jupiterone_bytes), airflow_fixed)
 
 
