@@ -26,14 +26,12 @@ from alibabacloud_tea_openapi.utils_models import OpenApiRequest
 
 from alibaba_jupiterone.errors import AlibabaApiError, ProviderError
 from alibaba_jupiterone.hooks.alibaba_base import (
-    DEFAULT_MAX_CONCURRENT_CALLS,
     AlibabaCloudBaseHook,
     AlibabaProduct,
     SdkRequest,
     generated_request,
     listed_items,
 )
-from alibaba_jupiterone.hooks.retry import RetryPolicy
 
 RAM = AlibabaProduct("RAM", RamClient, endpoint="ram.aliyuncs.com", read_policy="AliyunRAMReadOnlyAccess")
 STS = AlibabaProduct("STS", StsClient, endpoint="sts.aliyuncs.com")
@@ -77,15 +75,6 @@ class AlibabaRamHook(AlibabaCloudBaseHook):
     """
 
     hook_name = "Alibaba Cloud RAM"
-
-    def __init__(
-        self,
-        alibabacloud_conn_id: str = AlibabaCloudBaseHook.default_conn_name,
-        *,
-        retry: RetryPolicy | None = None,
-        max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS,
-    ) -> None:
-        super().__init__(alibabacloud_conn_id, retry=retry, max_concurrent_calls=max_concurrent_calls)
 
     def get_conn(self) -> RamClient:
         """The RAM SDK client."""

@@ -79,16 +79,17 @@ def _text(extra: Mapping[str, Any], name: str) -> str | None:
     return value.strip() or None
 
 
-def region_list(value: Any, name: str) -> tuple[str, ...]:
-    """Region ids from a list or a comma-separated string, without blanks or repeats, in order.
+def region_list(value: Any, name: str, what: str = "region ids") -> tuple[str, ...]:
+    """Region ids (or other names) from a list or a comma-separated string, without blanks or repeats, in order.
 
     :param name: names the value in the error raised when it is neither.
+    :param what: what the items are, in that error.
     """
     if value is None:
         return ()
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
-        raise ConfigurationError(f"{name} must be a list of region ids or a comma-separated string.")
+        raise ConfigurationError(f"{name} must be a list of {what} or a comma-separated string.")
     return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
 
 

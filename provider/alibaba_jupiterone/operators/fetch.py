@@ -8,8 +8,8 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
 from alibaba_jupiterone.errors import AlibabaAuthError, ConfigurationError
+from alibaba_jupiterone.hooks.alibaba_settings import region_list
 from alibaba_jupiterone.operators.batches import XComBatches
-from alibaba_jupiterone.operators.templated import as_names
 from alibaba_jupiterone.pipeline.fetch import fetch, plan
 from alibaba_jupiterone.pipeline.listings import ALL_TYPES, AlibabaCloud
 
@@ -54,9 +54,9 @@ class AlibabaCloudFetchOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict:
         try:
-            resources = as_names(self.resource_types, "The operator's 'resource_types'") or ALL_TYPES
+            resources = region_list(self.resource_types, "The operator's 'resource_types'", "_type names") or ALL_TYPES
             cloud = AlibabaCloud(self.alibaba_cloud_conn_id, resources)
-            listings, failures = plan(cloud, as_names(self.regions, "The operator's 'regions'"))
+            listings, failures = plan(cloud, region_list(self.regions, "The operator's 'regions'"))
         except (ConfigurationError, AlibabaAuthError) as error:
             raise AirflowFailException(str(error)) from error
         manifest = fetch(

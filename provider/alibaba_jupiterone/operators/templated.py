@@ -18,13 +18,3 @@ def as_bool(value: Any, name: str) -> bool:
     if text in _TRUE or text in _FALSE:
         return text in _TRUE
     raise ConfigurationError(f"{name} must be true or false, got {value!r}.")
-
-
-def as_names(value: Any, name: str) -> tuple[str, ...]:
-    """``value`` as names: a list, or a comma-separated string; blanks and repeats dropped, order kept."""
-    if value is None:
-        return ()
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
-        raise ConfigurationError(f"{name} must be a list of names or a comma-separated string, got {value!r}.")
-    return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))

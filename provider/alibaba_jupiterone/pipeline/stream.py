@@ -39,7 +39,7 @@ class _Converter:
         self.graph = SyncedGraph()
         self.relationships: list[dict[str, Any]] = []
         self.failures: list[Failure] = []
-        self.counts: dict[str, int] = {}
+        self.counts: Counter[str] = Counter()
         self._open = Counter(type_name for listing in listings for type_name in listing.types)
         self._waiting: dict[str, list[tuple[Listing, list[Any]]]] = {}
         self._positions: dict[tuple[int, str], int] = {}
@@ -97,7 +97,7 @@ class _Converter:
             if keys is not None:
                 keys.add(entity["_key"])
             self.relationships += related
-            self.counts[type_name] = self.counts.get(type_name, 0) + 1
+            self.counts[type_name] += 1
             yield entity
 
 
