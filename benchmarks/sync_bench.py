@@ -123,7 +123,7 @@ def skewed_fleet(shape: Shape) -> tuple[list[dict], dict[str, list[dict]]]:
     return regions, instances
 
 
-def serve_ecs(pipe: Any, shape: Shape, latency: Latency, folder: str) -> None:
+def serve_ecs(pipe: Any, shape: Shape, latency: Latency) -> None:
     """The Alibaba Cloud sandbox's process: serve the fleet, answer ``stats``/``reset`` on ``pipe`` until ``stop``."""
     from alibaba_jupiterone.sandbox import EcsSandbox, Fault
 
@@ -134,11 +134,11 @@ def serve_ecs(pipe: Any, shape: Shape, latency: Latency, folder: str) -> None:
         serve(pipe, ecs.connection_json(), ecs.clear_requests, lambda: {"ecs_calls": len(ecs.requests)})
 
 
-def serve_jupiterone(pipe: Any, shape: Shape, latency: Latency, folder: str) -> None:
-    """The JupiterOne sandbox's process, as :func:`serve_ecs`."""
+def serve_jupiterone(pipe: Any, shape: Shape, latency: Latency) -> None:
+    """The JupiterOne sandbox's process, as :func:`serve_ecs`; its graphs in memory, as a service's own."""
     from alibaba_jupiterone.sandbox import JupiterOneFault, JupiterOneSandbox
 
-    with JupiterOneSandbox(database=Path(folder, f"jupiterone-{shape.instances}.sqlite")) as jupiterone:
+    with JupiterOneSandbox() as jupiterone:
         jupiterone.inject(JupiterOneFault("slow", delay=latency.jupiterone))
 
         def counts() -> dict[str, int]:
@@ -191,14 +191,14 @@ class Sandboxes:
 
 
 @contextmanager
-def sandboxes(shape: Shape, latency: Latency, folder: Path) -> Iterator[Sandboxes]:
+def sandboxes(shape: Shape, latency: Latency) -> Iterator[Sandboxes]:
     """Start both sandboxes' processes, with the connections set in this environment."""
     context = multiprocessing.get_context("spawn")
     servers = {"ALIBABACLOUD_DEFAULT": serve_ecs, "JUPITERONE_DEFAULT": serve_jupiterone}
     pipes, processes = {}, []
     for name, server in servers.items():
         mine, theirs = context.Pipe()
-        process = context.Process(target=server, args=(theirs, shape, latency, str(folder)), daemon=True)
+        process = context.Process(target=server, args=(theirs, shape, latency), daemon=True)
         process.start()
         pipes[name], processes = mine, [*processes, process]
     try:
@@ -564,7 +564,7 @@ def main() -> None:
     airflow_fixed = airflow_fixed_cost(home)
     for instances in args.instances:
         shape = Shape(instances, args.regions, args.big_share)
-        with sandboxes(shape, latency, home) as services:
+        with sandboxes(shape, latency) as services:
             runs = [measured(services, "in-process", in_process_sync, f"bench-a-{instances}")]
             runs.append(airflow_sync(services, home))
             runs.append(measured(services, "streaming", streaming_sync, f"bench-s-{instances}"))

@@ -42,7 +42,7 @@ def publishing_errors(entity: dict[str, Any]) -> list[str]:
         (prepared,) = prepare([entity], "entities", set())
     except GraphObjectError as error:
         return [str(error)]
-    return [] if prepared.value == entity else [f"{entity['_key']}: a value longer than JupiterOne keeps"]
+    return [] if json.loads(prepared.body) == entity else [f"{entity['_key']}: a value longer than JupiterOne keeps"]
 
 
 # What the API could return. Any field may be missing or null, any wrapper empty.

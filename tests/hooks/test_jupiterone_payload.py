@@ -138,17 +138,42 @@ def test_values_of_subtypes_and_mixed_numbers_are_allowed():
     assert obj["notes"][1] == "y" * 5000, "the caller's object is left alone"
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200)
+@given(raw=JSON_VALUES)
+def test_the_encoding_reads_back_as_the_same_object(raw):
+    obj = {**ENTITY, "_rawData": [{"name": "default", "rawData": raw}]}
+
+    item = encode(obj)
+
+    assert json.loads(item.body) == obj
+
+
+def test_the_encoding_is_compact_utf8():
+    item = encode({**ENTITY, "description": "Zürich, 杭州", "tags": ["a b", "c"]})
+
+    assert b'"description":"Z\xc3\xbcrich, \xe6\x9d\xad\xe5\xb7\x9e","tags":["a b","c"]}' in item.body
+
+
 @settings(max_examples=200)
 @given(sizes=st.lists(st.integers(min_value=1, max_value=3000), max_size=60), limit=st.integers(200, 8000))
 def test_batches_keep_order_and_stay_under_the_limit(sizes, limit):
-    items = [encode({**ENTITY, "_key": f"entity-key-{n:05d}", "pad": "p" * size}) for n, size in enumerate(sizes)]
+    objects = [{**ENTITY, "_key": f"entity-key-{n:05d}", "pad": "p" * size} for n, size in enumerate(sizes)]
+    items = [encode(obj) for obj in objects]
+    by_key = {obj["_key"]: obj for obj in objects}
 
     packed = list(batches(items, "entities", limit))
 
     assert [item for batch in packed for item in batch] == items
     for batch in packed:
         body = request_body("entities", batch)
-        assert json.loads(body) == {"entities": [item.value for item in batch]}
+        assert json.loads(body) == {"entities": [by_key[item.key] for item in batch]}
         assert len(body) <= limit or len(batch) == 1
     for first, second in itertools.pairwise(packed):
         assert len(request_body("entities", [*first, second[0]])) > limit, "batches are as full as they can be"

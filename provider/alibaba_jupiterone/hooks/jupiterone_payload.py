@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+import msgspec
+
 from alibaba_jupiterone.errors import GraphObjectError
 from alibaba_jupiterone.graph.properties import MAX_VALUE_LENGTH, PROPERTY_NAME, limit_length
 
@@ -16,7 +18,17 @@ Kind = Literal["entities", "relationships"]
 TRUNCATED = "TRUNCATED"
 _TRUNCATED_SIZE = len(json.dumps(TRUNCATED))
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+def _as_plain(value: Any) -> Any:
+    """A subclass of ``str``, ``int`` or ``float`` as its base type (the encoder takes the exact types only)."""
+    for plain in (str, int, float):
+        if isinstance(value, plain):
+            return plain(value)
+    raise TypeError(f"a {type(value).__name__} cannot be encoded as JSON")
+
+
+# msgspec writes the compact UTF-8 JSON of the standard library's encoder, about five times faster
+_ENCODER = msgspec.json.Encoder(enc_hook=_as_plain)
 _KEPT_SCALAR_TYPES = frozenset({type(None), bool, int})
 _allowed_names: set[str] = set()
 """Property names that passed the rule, so that the usual ones are checked once per process."""
@@ -30,15 +42,15 @@ _REQUIRED_STRINGS: dict[Kind, tuple[tuple[str, int], ...]] = {
 
 @dataclass(frozen=True)
 class Encoded:
-    """One checked object and its JSON encoding (``size`` bytes); ``shrunk`` once raw data was cut.
+    """One checked object's ``_key``, ``_type`` and JSON encoding (``size`` bytes); ``shrunk`` once raw data was cut.
 
-    ``value`` is the caller's object itself when nothing in it had to be cut.
+    Only the encoding is kept, not the object: what waits to be sent costs its bytes alone.
     """
 
     key: str
     type: str
     body: bytes
-    value: dict[str, Any]
+    has_raw_data: bool
     shrunk: bool = False
 
     @property
@@ -68,8 +80,8 @@ def prepare(objects: Iterable[Any], kind: Kind, seen_keys: set[str]) -> Iterator
 
 def encode(value: dict[str, Any]) -> Encoded:
     """Encode a checked object as compact UTF-8 JSON."""
-    body = _ENCODER.encode(value).encode()
-    return Encoded(value["_key"], value["_type"], body, value)
+    body = _ENCODER.encode(value)
+    return Encoded(value["_key"], value["_type"], body, bool(value.get("_rawData")))
 
 
 def request_body(kind: Kind, batch: list[Encoded]) -> bytes:
@@ -101,7 +113,7 @@ def shrink_raw_data(item: Encoded, max_bytes: int) -> Encoded:
     Stops when it fits in ``max_bytes`` or no value is left whose replacement would save space;
     returns ``item`` itself when nothing could be cut.
     """
-    if not item.value.get("_rawData"):
+    if not item.has_raw_data:
         return item
     value = json.loads(item.body)
     leaves = sorted(

@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from alibaba_jupiterone.errors import ConfigurationError
+from alibaba_jupiterone.pipeline.interpreter import tuned_for_sync
 from alibaba_jupiterone.pipeline.listings import AlibabaCloud, Listing
 from alibaba_jupiterone.pipeline.manifest import Dataset, Failure, Manifest, batch_key
 
@@ -65,6 +66,7 @@ def plan(cloud: AlibabaCloud, regions: Iterable[str] = ()) -> tuple[list[Listing
     return listings, failures
 
 
+@tuned_for_sync()
 def fetch(
     listings: list[Listing],
     *,

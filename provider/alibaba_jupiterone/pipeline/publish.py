@@ -10,6 +10,7 @@ from typing import Any
 
 from alibaba_jupiterone.graph import RESOURCE_TYPES, relationship_types_touching
 from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
+from alibaba_jupiterone.pipeline.interpreter import tuned_for_sync
 from alibaba_jupiterone.pipeline.manifest import Dataset, Failure, Manifest
 from alibaba_jupiterone.pipeline.transform import Load
 
@@ -78,6 +79,7 @@ After = Callable[[], tuple[Iterable[dict[str, Any]], list[Failure], dict[str, in
 """Called once the entities are uploaded: the relationships, what failed, and the objects by ``_type``."""
 
 
+@tuned_for_sync()
 def publish(
     hook: JupiterOneHook,
     transformed: Manifest,

@@ -9,7 +9,6 @@ complete (an instance waits for the VPCs and the account, not for RAM).
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -21,12 +20,16 @@ from alibaba_jupiterone.graph import ConversionOptions, resource_type
 from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
 from alibaba_jupiterone.pipeline.converting import SyncedGraph, convert, dependencies
 from alibaba_jupiterone.pipeline.fetch import chunked, plan
+from alibaba_jupiterone.pipeline.handoff import Handoff
+from alibaba_jupiterone.pipeline.interpreter import tuned_for_sync
 from alibaba_jupiterone.pipeline.listings import AlibabaCloud, Listing
 from alibaba_jupiterone.pipeline.manifest import Failure
 from alibaba_jupiterone.pipeline.publish import SyncSummary, run_sync_job
 
 PAGE = 100
 """Records handed over at a time (an ECS page)."""
+PAGES_WAITING = 4
+"""Pages of one listing read ahead of the converter."""
 
 _DONE = object()
 
@@ -101,6 +104,7 @@ class _Converter:
             yield entity
 
 
+@tuned_for_sync()
 def sync(
     cloud: AlibabaCloud,
     jupiterone: JupiterOneHook,
@@ -127,7 +131,9 @@ def sync(
     converter.failures += failures
     with ThreadPoolExecutor(max_workers=max_concurrent_listings, thread_name_prefix="sync") as pool:
         stop = threading.Event()
-        entities = _entities(listings, converter, pool, stop, depth=4 * max_concurrent_listings)
+        handoff = Handoff(PAGES_WAITING, stop)
+        _start(listings, pool, handoff)  # before the job: the longest listing is the sync's critical path
+        entities = _entities(listings, converter, handoff)
 
         def after() -> tuple[list[dict[str, Any]], list[Failure], dict[str, int]]:
             counts = Counter(converter.counts)
@@ -148,37 +154,26 @@ def sync(
             stop.set()  # on a failure, the listings still running hand nothing more over, and end
 
 
-def _entities(
-    listings: list[Listing], converter: _Converter, pool: ThreadPoolExecutor, stop: threading.Event, *, depth: int
-) -> Iterator[dict[str, Any]]:
-    """Run the listings in ``pool`` and yield the entities of their pages as the converter lets them through.
-
-    At most ``depth`` pages wait to be converted; once ``stop`` is set, the listings hand nothing more over.
-    """
-    handoff: queue.Queue[tuple[Listing, Any]] = queue.Queue(maxsize=depth)
-
-    def hand_over(item: tuple[Listing, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+def _start(listings: list[Listing], pool: ThreadPoolExecutor, handoff: Handoff) -> None:
+    """Run the listings in ``pool``, each handing its pages, then ``_DONE`` or its error, to ``handoff``."""
 
     def read(listing: Listing) -> None:
         try:
             for type_name, records in listing.read().items():
                 for page in chunked(records, PAGE):
-                    if not hand_over((listing, (type_name, page))):
+                    if not handoff.put(listing, (type_name, page)):
                         return
         except Exception as error:  # the listing is left out, whatever broke it
-            hand_over((listing, error))
+            handoff.put(listing, error)
         else:
-            hand_over((listing, _DONE))
+            handoff.put(listing, _DONE)
 
     for listing in listings:
         pool.submit(read, listing)
+
+
+def _entities(listings: list[Listing], converter: _Converter, handoff: Handoff) -> Iterator[dict[str, Any]]:
+    """The entities of the pages the listings hand over, as the converter lets them through."""
     pending = len(listings)
     while pending:
         listing, item = handoff.get()

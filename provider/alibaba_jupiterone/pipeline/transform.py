@@ -9,6 +9,7 @@ from alibaba_jupiterone.errors import ProviderError
 from alibaba_jupiterone.graph import RESOURCE_TYPES, ConversionOptions
 from alibaba_jupiterone.pipeline.converting import SyncedGraph, convert
 from alibaba_jupiterone.pipeline.fetch import Store
+from alibaba_jupiterone.pipeline.interpreter import tuned_for_sync
 from alibaba_jupiterone.pipeline.manifest import Dataset, Failure, Manifest, batch_key
 
 Load = Callable[[str], list[Any]]
@@ -40,6 +41,7 @@ class _Writer:
         return self.dataset
 
 
+@tuned_for_sync()
 def transform(
     fetched: Manifest,
     options: ConversionOptions,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, Literal
 
 from alibaba_jupiterone.sandbox.jupiterone.errors import SyncError
@@ -73,14 +74,21 @@ def _object_problem(kind: Kind, item: Any) -> str | None:
         if not valid(item.get(name)):
             return f"property {name!r} {rule}"
     for name, value in item.items():
+        if type(value) in _SCALARS and _valid_name(name):  # the usual property, told quickly
+            continue
         problem = _property_problem(name, value)
         if problem:
             return f"property {name!r} {problem}"
     return None
 
 
+@lru_cache(maxsize=4096)  # the same names come in every object
+def _valid_name(name: str) -> bool:
+    return _PROPERTY_NAME.fullmatch(name) is not None
+
+
 def _property_problem(name: str, value: Any) -> str | None:
-    if not _PROPERTY_NAME.fullmatch(name):
+    if not _valid_name(name):
         return f"has an invalid name (property names match {PROPERTY_NAME})"
     if name == "_rawData":
         return _raw_data_problem(value)
@@ -98,6 +106,9 @@ def _property_problem(name: str, value: Any) -> str | None:
 
 def _primitive(value: Any) -> str | None:
     """The JSON type of a primitive value (``bool`` before ``int``: it is one); ``None`` otherwise."""
+    kind = _PRIMITIVES.get(type(value))
+    if kind is not None:
+        return kind
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -107,6 +118,11 @@ def _primitive(value: Any) -> str | None:
     if isinstance(value, str):
         return "string"
     return None
+
+
+_PRIMITIVES = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string"}
+_SCALARS = frozenset({bool, int, float, str})
+"""Types of a value any validly named property may have, a tag's included."""
 
 
 def _raw_data_problem(value: Any) -> str | None:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from os import PathLike
 from typing import Any, NamedTuple
 
+import msgspec
+
 from alibaba_jupiterone.sandbox.jupiterone.rules import KINDS, PLURALS, Kind
 
 
@@ -205,6 +207,9 @@ def _record(row: sqlite3.Row) -> dict[str, Any]:
     return {name: row[name] for name in RECORD_FIELDS if row[name] is not None}
 
 
+_CANONICAL = msgspec.json.Encoder(order="sorted")
+
+
 def _canonical(item: dict) -> str:
-    """One text per content, so that comparing texts tells whether an object changed."""
-    return json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """One text per content (compact, keys sorted), so that comparing texts tells whether an object changed."""
+    return _CANONICAL.encode(item).decode()

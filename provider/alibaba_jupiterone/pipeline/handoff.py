@@ -1,0 +1,59 @@
+"""Pages handed from the listings' threads to the one thread that converts them, the longest listing's first."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Hashable
+from typing import Any
+
+
+class Handoff:
+    """A bounded hand-over point between producers (listings) and one consumer, served longest-listing first.
+
+    Each producer may have ``depth`` items waiting; one more blocks it until the consumer takes one. The
+    consumer takes the oldest item of the producer that has handed over the most so far: the listing with
+    the most pages behind it is the likeliest to have the most ahead, so its next request must not wait
+    for the converter, as that listing is the sync's critical path. The shorter listings wait instead.
+    An idle consumer takes whatever is there.
+
+    :param depth: items one producer may have waiting (at least 1).
+    :param stop: once set, blocked producers give up and hand over nothing more.
+    """
+
+    def __init__(self, depth: int, stop: threading.Event) -> None:
+        if depth < 1:
+            raise ValueError("depth must be at least 1")
+        self._depth = depth
+        self._stop = stop
+        self._changed = threading.Condition()
+        self._waiting: dict[Hashable, deque[Any]] = {}
+        self._handed = Counter[Hashable]()
+
+    def put(self, producer: Hashable, item: Any) -> bool:
+        """Hand ``item`` over for ``producer``, waiting while it has ``depth`` items waiting.
+
+        :returns: ``False`` when ``stop`` was set first (the item is not handed over).
+        """
+        with self._changed:
+            waiting = self._waiting.setdefault(producer, deque())
+            while len(waiting) >= self._depth:
+                if self._stop.is_set():
+                    return False
+                self._changed.wait(timeout=0.1)
+            if self._stop.is_set():
+                return False
+            waiting.append(item)
+            self._handed[producer] += 1
+            self._changed.notify_all()
+            return True
+
+    def get(self) -> tuple[Hashable, Any]:
+        """The next ``(producer, item)``, waiting for one: the oldest item of the producer with most handed over."""
+        with self._changed:
+            while not (ready := [producer for producer, waiting in self._waiting.items() if waiting]):
+                self._changed.wait()
+            producer = max(ready, key=self._handed.__getitem__)
+            item = self._waiting[producer].popleft()
+            self._changed.notify_all()
+            return producer, item
