@@ -78,6 +78,13 @@ def test_valid_addresses_are_kept_once_in_order_with_their_version(addresses):
     assert ip_addresses(addresses) == {str(address): address.version for address in parsed}
 
 
+@given(address=st.ip_addresses(v=6))
+def test_every_spelling_of_an_ipv6_address_is_normalised(address):
+    spellings = [address.exploded.upper(), address.exploded, str(address).upper(), str(address)]
+
+    assert ip_addresses(spellings) == {str(address): 6}
+
+
 def test_invalid_masked_and_scoped_addresses_are_dropped_and_ipv6_normalised():
     found = ip_addresses(
         ["", "172.17.**.**", "fe80::1%eth0", "10.0.0.1", "2408:4005:0:0::1", "10.0.0.1 ", "2408:4005::1"]

@@ -21,6 +21,9 @@ from alibaba_jupiterone.graph.relationships import Link
 Converter = Callable[[dict[str, Any], ConversionOptions], dict[str, Any]]
 """Turns one raw record (already checked to have a key) into its entity's properties, identity aside."""
 
+_UNLIMITED_TYPES = frozenset({int, float, bool, type(None)})
+"""Types of the values :func:`limit_length` leaves as they are."""
+
 Linker = Callable[[dict[str, Any], str], Iterable[Link]]
 """The links one raw record implies, given the record and its entity's ``_key``."""
 
@@ -79,12 +82,13 @@ class ResourceType:
             ) from error
         entity = {"_key": key, "_type": self.type, "_class": list(self.classes)}
         entity.update(properties)
-        for name, value in properties.items():  # only what limit_length could change: this loop is hot
-            if isinstance(value, str):
+        for name, value in properties.items():  # only what limit_length would change: this loop is hot
+            kind = type(value)
+            if kind is str:
                 if len(value) > MAX_VALUE_LENGTH:
                     entity[name] = limit_length(value)
-            elif isinstance(value, list):
-                entity[name] = limit_length(value)
+            elif kind not in _UNLIMITED_TYPES and (kind is not list or not _short_texts(value)):
+                entity[name] = limit_length(value)  # a list to cut, or a subclass of str or list
         if options.tag_with_account_name:
             # after the record's own tags: the configured name wins over a tag called "AccountName"
             entity["tag.AccountName"] = limit_length(options.account_name)
@@ -219,3 +223,11 @@ def resource_type(type_name: str) -> ResourceType:
         if candidate.type == type_name:
             return candidate
     raise KeyError(f"no resource type {type_name!r}; known: {', '.join(t.type for t in RESOURCE_TYPES)}")
+
+
+def _short_texts(values: list[Any]) -> bool:
+    """Whether ``values`` holds strings only, none longer than JupiterOne keeps (then nothing is cut)."""
+    for value in values:  # noqa: SIM110 - a loop, not all() over a generator: this runs for every list of every entity
+        if type(value) is not str or len(value) > MAX_VALUE_LENGTH:
+            return False
+    return True
