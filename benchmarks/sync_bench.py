@@ -15,6 +15,11 @@ its own, are measured:
     data model check: every region at once, paged by ``NextToken`` (which gives 10 instances a page
     whatever ``PageSize`` says), uploads of 250 entities a request, 6 in flight.
 
+Memory: each step (fetch, transform, publish) also runs alone in a fresh process, as a task does under an
+executor, its batches kept in files encoded as the operators encode them for XCom; its peak RSS is
+printed for the smallest and the largest fleet, next to the tasks' of (b), which ``airflow dags test``
+runs in one process (a task there starts with what the tasks before it left in the heap).
+
 The lower bound of a sync comes from the latencies and the APIs' rules alone::
 
     ecs   = ecs_latency * (1 + max over regions of (1 + ceil(instances / 100)))
@@ -30,6 +35,7 @@ Run with ``--help`` for the knobs. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import multiprocessing
 import os
@@ -265,6 +271,86 @@ def in_process_sync(scope: str) -> None:
         fetched, options, load=batches.pop, store=batches.__setitem__, producer="transform", batch_size=BATCH_SIZE
     )
     publish(JupiterOneHook(), transformed, load=batches.pop, scope=scope, log=logging.getLogger("bench"))
+
+
+class FileBatches:
+    """Batches kept as files in ``folder``, encoded as the operators encode them for XCom."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+
+    def store(self, key: str, items: list[Any]) -> None:
+        from alibaba_jupiterone.operators.batches import encode_batch
+
+        (self.folder / key).write_text(json.dumps(encode_batch(items)))
+
+    def load(self, key: str) -> list[Any]:
+        from alibaba_jupiterone.operators.batches import decode_batch
+
+        return decode_batch(json.loads((self.folder / key).read_text()))
+
+
+def fetch_step(folder: str) -> dict:
+    """The fetch step alone, its batches written to ``folder``; returns its manifest."""
+    from alibaba_jupiterone.graph import ECS_INSTANCE
+    from alibaba_jupiterone.pipeline.fetch import fetch, plan
+    from alibaba_jupiterone.pipeline.listings import AlibabaCloud
+
+    listings, _ = plan(AlibabaCloud("alibabacloud_default", [ECS_INSTANCE.type]))
+    store = FileBatches(folder).store
+    return fetch(listings, store=store, producer="fetch", batch_size=BATCH_SIZE, max_concurrent_listings=8).to_dict()
+
+
+def transform_step(folder: str, fetched: dict) -> dict:
+    """The transform step alone, reading and writing batches in ``folder``; returns its manifest."""
+    from alibaba_jupiterone.graph import ConversionOptions
+    from alibaba_jupiterone.pipeline.manifest import Manifest
+    from alibaba_jupiterone.pipeline.transform import transform
+
+    batches = FileBatches(folder)
+    options = ConversionOptions(observed_on=int(time.time() * 1000))
+    return transform(
+        Manifest.from_dict(fetched),
+        options,
+        load=batches.load,
+        store=batches.store,
+        producer="transform",
+        batch_size=BATCH_SIZE,
+    ).to_dict()
+
+
+def publish_step(folder: str, transformed: dict, scope: str) -> None:
+    """The publish step alone, reading its batches from ``folder``."""
+    import logging
+
+    from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
+    from alibaba_jupiterone.pipeline.manifest import Manifest
+    from alibaba_jupiterone.pipeline.publish import publish
+
+    load = FileBatches(folder).load
+    publish(JupiterOneHook(), Manifest.from_dict(transformed), load=load, scope=scope, log=logging.getLogger("bench"))
+
+
+def step_memory(instances: int) -> dict[str, int]:
+    """Each step alone in a fresh process, as a task runs under an executor: its peak RSS in bytes."""
+    with tempfile.TemporaryDirectory(prefix="batches-") as folder:
+        fetched, fetch_peak = in_fresh_process(fetch_step, folder)
+        transformed, transform_peak = in_fresh_process(transform_step, folder, fetched)
+        _, publish_peak = in_fresh_process(publish_step, folder, transformed, f"bench-m-{instances}")
+    return {"fetch": fetch_peak, "transform": transform_peak, "publish": publish_peak}
+
+
+def in_fresh_process(step: Any, *args: Any) -> tuple[Any, int]:
+    """``step(*args)`` in a fresh process: its result and the process's peak RSS in bytes."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(peak_in_child, (step, *args))
+
+
+def peak_in_child(step: Any, *args: Any) -> tuple[Any, int]:
+    """``step(*args)`` and this process's peak RSS in bytes."""
+    os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+    result = step(*args)
+    return result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def streaming_sync(scope: str) -> None:
@@ -562,6 +648,7 @@ def main() -> None:
     print(f"{platform.node()}: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}")
     print(f"converter alone: {converter_rate(10_000):,.0f} instances/s on one core")
     airflow_fixed = airflow_fixed_cost(home)
+    memory: dict[int, dict[str, dict[str, int]]] = {}
     for instances in args.instances:
         shape = Shape(instances, args.regions, args.big_share)
         with sandboxes(shape, latency) as services:
@@ -570,7 +657,28 @@ def main() -> None:
             runs.append(measured(services, "streaming", streaming_sync, f"bench-s-{instances}"))
             if instances <= args.reference_up_to:
                 runs.append(measured(services, "reference strategy", reference_sync, f"bench-c-{instances}"))
+            memory[instances] = {"alone": step_memory(instances), "airflow dags test": runs[1].task_rss}
         report(shape, latency, runs, lower_bound(shape, latency, runs[0].jupiterone_bytes), airflow_fixed)
+    report_memory(memory)
+
+
+def report_memory(memory: dict[int, dict[str, dict[str, int]]]) -> None:
+    """Print each step's peak RSS at the smallest and the largest fleet, and its growth."""
+    small, large = min(memory), max(memory)
+    print(f"\nPeak RSS of each step, {small:,} -> {large:,} instances:")
+    for how in ("alone", "airflow dags test"):
+        steps = [step for step in memory[large][how] if step in memory[small][how]]
+        figures = ", ".join(
+            f"{step} {memory[small][how][step] / 1e6:.0f} -> {memory[large][how][step] / 1e6:.0f} MB "
+            f"({memory[large][how][step] / memory[small][how][step] - 1:+.0%})"
+            for step in steps
+        )
+        where = (
+            "each alone in a fresh process (as under an executor), batches in files as in XCom"
+            if how == "alone"
+            else "the tasks of airflow dags test, which all run in one process"
+        )
+        print(f"  {where}: {figures}")
 
 
 def cpu_model() -> str:

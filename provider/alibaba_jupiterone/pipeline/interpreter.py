@@ -24,6 +24,7 @@ def tuned_for_sync() -> Iterator[None]:
     """
     interval = sys.getswitchinterval()
     sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    gc.collect()  # garbage frozen would stay until the end of the block
     gc.freeze()
     try:
         yield
