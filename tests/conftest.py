@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -35,3 +37,11 @@ def shared_fixtures() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared fixtures not found at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Migrate the metadata database of the tests' Airflow home once."""
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ.copy()
+    )

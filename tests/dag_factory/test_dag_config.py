@@ -59,6 +59,7 @@ def test_every_setting_is_read(write_config: WriteConfig) -> None:
                 "regions": ["eu-central-1", "eu-west-1"],
                 "include_raw_data": False,
                 "batch_size": 5000,
+                "pipeline": "streaming",
             }
         ]
     )
@@ -78,6 +79,7 @@ def test_every_setting_is_read(write_config: WriteConfig) -> None:
         regions=("eu-central-1", "eu-west-1"),
         include_raw_data=False,
         batch_size=5000,
+        pipeline="streaming",
     )
     assert production.schedule == "0 6 * * 3"
 
@@ -190,6 +192,11 @@ BAD_ACCOUNTS = [
         id="unknown key",
     ),
     pytest.param({"batch_size": 0}, "account 'Bad': field 'batch_size': 0 is less than the minimum of 1", id="batch 0"),
+    pytest.param(
+        {"pipeline": "stream"},
+        "account 'Bad': field 'pipeline': 'stream' is not one of ['steps', 'streaming']",
+        id="pipeline",
+    ),
     pytest.param(
         {"batch_size": 5001},
         "account 'Bad': field 'batch_size': 5001 is greater than the maximum of 5000",

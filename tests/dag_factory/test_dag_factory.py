@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +16,7 @@ from dag_factory_support import WriteConfig, account
 from alibaba_jupiterone.dag_factory import AccountConfig, build_dag, build_dags
 from alibaba_jupiterone.operators import (
     AlibabaCloudFetchOperator,
+    AlibabaCloudToJupiterOneOperator,
     AlibabaCloudTransformOperator,
     JupiterOnePublishOperator,
     SupersededSyncGateOperator,
@@ -97,6 +99,22 @@ def test_the_tasks_run_gate_fetch_transform_publish_with_the_account_settings() 
         "alibaba-prod-eu",
         None,
     )
+
+
+def test_a_streaming_account_syncs_in_one_task_after_the_gate_with_the_account_settings() -> None:
+    dag = build_dag(replace(PRODUCTION, pipeline="streaming"))
+
+    assert sorted(dag.task_dict) == ["gate", "sync"]
+    gate, sync = dag.task_dict["gate"], dag.task_dict["sync"]
+    assert isinstance(sync, AlibabaCloudToJupiterOneOperator)
+    assert gate.downstream_task_ids == {"sync"}
+    assert (sync.alibaba_cloud_conn_id, sync.jupiterone_conn_id) == ("alibaba_prod_eu", "jupiterone_prod")
+    assert (sync.scope, sync.integration_instance_id) == ("alibaba-prod-eu", None)
+    assert sync.resource_types == ["alibaba_cloud_vpc", "alibaba_cloud_ecs_instance"]
+    assert (sync.account_name, sync.tag_with_account_name, sync.include_raw_data) == ("Production EU", True, False)
+    assert "dry_run" not in dag.params, "one task publishes as it goes: there is no dry run"
+    assert resolve(sync, sync.regions, {"regions": ["eu-west-1"]}, dag) == ["eu-west-1"]
+    assert "`streaming`: the whole sync in one task" in dag.doc_md
 
 
 def test_an_integration_instance_is_the_target_of_the_gate_and_the_publish_task() -> None:

@@ -1,4 +1,5 @@
-"""The real DAG through real Airflow (``dag.test()`` on a migrated SQLite database) against both sandboxes."""
+"""The real DAG, and the one-task sync, through real Airflow (``dag.test()`` on a migrated SQLite database) against
+both sandboxes."""
 
 from __future__ import annotations
 
@@ -24,14 +25,6 @@ ACCOUNT_TYPE = "alibaba_cloud_account"
 ECS_TYPE = "alibaba_cloud_ecs_instance"
 VPC_TYPE = "alibaba_cloud_vpc"
 FAST_RETRY = {"max_attempts": 2, "initial_delay": 0.01, "max_delay": 0.02}
-
-
-@pytest.fixture(scope="session")
-def airflow_db() -> None:
-    """Migrate the metadata database of the tests' Airflow home once."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=os.environ.copy()
-    )
 
 
 @pytest.fixture
@@ -258,8 +251,9 @@ def test_a_subset_of_regions_from_the_trigger(sync_dag, jupiterone_sandbox):
     assert {v["region"] for v in jupiterone_sandbox.entities(scope=SCOPE) if v["_type"] == VPC_TYPE} <= set(wanted)
 
 
-def test_no_secret_in_any_task_log(sync_dag, jupiterone_sandbox):
-    sync_dag()
+@pytest.mark.parametrize("pipeline", ["steps", "streaming"])
+def test_no_secret_in_any_task_log(sync_dag, jupiterone_sandbox, pipeline):
+    sync_dag(pipeline=pipeline)
     cloud_secret = json.loads(os.environ["AIRFLOW_CONN_ALIBABACLOUD_DEFAULT"])["extra"]["access_key_secret"]
     api_key = jupiterone_sandbox.connection_fields()["password"]
 
@@ -306,3 +300,62 @@ def test_batches_travel_through_the_object_storage_xcom_backend(sync_dag, jupite
     assert stored(jupiterone_sandbox, ECS_TYPE) == fleet_ids(sync_dag.cloud)
     files = [path for path in store.rglob("*") if path.is_file()]
     assert len(files) >= 2 * 600 // 50, "every record and entity batch went to object storage"
+
+
+def test_the_streaming_pipeline_lands_the_graph_the_steps_land(sync_dag, jupiterone_sandbox):
+    sync_dag(tag_with_account_name=True).test()
+    steps = {kind: stored_objects(jupiterone_sandbox, kind) for kind in ("entities", "relationships")}
+    dag = sync_dag(tag_with_account_name=True, pipeline="streaming")
+
+    run = dag.test()
+
+    assert states(run) == {"gate": "success", "sync": "success"}
+    for kind, before in steps.items():
+        assert stored_objects(jupiterone_sandbox, kind) == before, kind
+    second = jupiterone_sandbox.jobs()[-1]
+    assert (second["numEntitiesCreated"], second["numEntitiesDeleted"], second["numRelationshipsDeleted"]) == (0, 0, 0)
+    summary = run.get_task_instance("sync").xcom_pull(task_ids="sync")
+    assert (summary["status"], summary["entities"]) == ("FINISHED", len(steps["entities"]))
+    recorded = json.loads(Variable.get(record_key(scope=SCOPE)))
+    assert recorded["run_id"] == run.run_id, "the sync is recorded for the gate"
+
+
+def test_the_streaming_pipeline_keeps_what_an_outage_hides_and_fails(sync_dag, jupiterone_sandbox):
+    dag = sync_dag(resources=[ECS_TYPE, VPC_TYPE], pipeline="streaming")
+    dag.test()
+    cloud = sync_dag.cloud
+    broken, elsewhere = [region for region in cloud.region_ids if cloud.instances(region)][:2]
+    hidden = cloud.instances(broken)[0]["InstanceId"]  # terminated, but its region cannot be read
+    gone = cloud.instances(elsewhere)[0]["InstanceId"]
+    cloud.remove_instances([hidden, gone])
+    cloud.forbid_region(broken)
+    before = stored(jupiterone_sandbox, ECS_TYPE)
+
+    run = dag.test()
+
+    assert states(run) == {"gate": "success", "sync": "failed"}
+    assert stored(jupiterone_sandbox, ECS_TYPE) == before, "no instance is deleted while a region is missing"
+    summary = run.get_task_instance("sync").xcom_pull(task_ids="sync", key="summary")
+    assert ECS_TYPE in summary["partial_types"]
+    assert [failure["scope"] for failure in summary["failures"]] == [broken]
+    assert json.loads(Variable.get(record_key(scope=SCOPE)))["run_id"] != run.run_id, "a failed sync is not recorded"
+
+
+def stored_objects(jupiterone_sandbox, kind: str) -> dict[str, dict]:
+    """The entities or relationships stored in the scope, by key, without ``lastSeenOn``."""
+    objects = getattr(jupiterone_sandbox, kind)(scope=SCOPE)
+    return {item["_key"]: {k: v for k, v in item.items() if k != "lastSeenOn"} for item in objects}
+
+
+def test_the_sync_task_fails_without_retry_on_a_bad_setting_before_any_job(sync_dag, jupiterone_sandbox):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from alibaba_jupiterone.operators import AlibabaCloudToJupiterOneOperator
+
+    sync_dag()  # the connections
+    task = AlibabaCloudToJupiterOneOperator(task_id="sync", scope=SCOPE, resource_types="alibaba_cloud_ecs_instanse")
+
+    with pytest.raises(AirflowFailException, match=r"alibaba_cloud_ecs_instanse.*known: alibaba_cloud_account"):
+        task.execute({})
+
+    assert jupiterone_sandbox.jobs() == []

@@ -43,6 +43,10 @@ RESOURCE_TYPE_NAMES: tuple[str, ...] = tuple(resource.type for resource in RESOU
 
 _TEXT = {"type": "string", "minLength": 1}
 
+PIPELINES = ("steps", "streaming")
+"""How an account's DAG syncs: ``steps`` (gate, fetch, transform, publish, batches in XCom) or ``streaming``
+(gate, then the whole sync in one task)."""
+
 ACCOUNT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["account_name"],
@@ -67,6 +71,7 @@ ACCOUNT_SCHEMA: dict[str, Any] = {
         },
         "include_raw_data": {"type": "boolean"},
         "batch_size": {"type": "integer", "minimum": 1, "maximum": 5000},
+        "pipeline": {"enum": list(PIPELINES)},
     },
 }
 """The JSON schema of one account's settings (the cross-field rules are checked in code)."""
@@ -107,7 +112,8 @@ class AccountConfig:
     :param regions: the regions to read; empty: every region the connection allows.
     :param resources: the ``_type`` names to sync, in registry order; default: all of :data:`RESOURCE_TYPE_NAMES`.
     :param include_raw_data: keep each record as the entity's ``_rawData``.
-    :param batch_size: records and entities per XCom value.
+    :param batch_size: records and entities per XCom value (``steps`` only).
+    :param pipeline: one of :data:`PIPELINES`.
     """
 
     account_name: str
@@ -124,6 +130,7 @@ class AccountConfig:
     resources: tuple[str, ...] = RESOURCE_TYPE_NAMES
     include_raw_data: bool = True
     batch_size: int = 250
+    pipeline: str = "steps"
 
     @property
     def slug(self) -> str:

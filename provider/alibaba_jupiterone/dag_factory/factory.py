@@ -1,4 +1,4 @@
-"""One Airflow DAG per configured account: ``gate >> fetch >> transform >> publish``."""
+"""One Airflow DAG per configured account: ``gate >> fetch >> transform >> publish``, or ``gate >> sync``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, BaseOperator, Param
 
 from alibaba_jupiterone.dag_factory.config import REGION_PATTERN, AccountConfig, load_config
 from alibaba_jupiterone.operators import (
     AlibabaCloudFetchOperator,
+    AlibabaCloudToJupiterOneOperator,
     AlibabaCloudTransformOperator,
     JupiterOnePublishOperator,
     SupersededSyncGateOperator,
@@ -45,12 +46,16 @@ _DOC_MD = """\
 | resources | {resources} |
 | tag with account name | {account.tag_with_account_name} |
 | include raw data | {account.include_raw_data} |
-| batch size | {account.batch_size} |
+| pipeline | `{account.pipeline}`: {pipeline} |
 
 Runs never overlap, and a run that a newer sync has superseded is skipped. Trigger with parameters to read
-some of the regions, to make a dry run (the entities go to a JSON-lines file, nothing is published) or to
-force a superseded run.
+some of the regions, {dry_run}or to force a superseded run.
 """
+_PIPELINE_DOC = {
+    "steps": "fetch, transform and publish, in XCom batches of {account.batch_size}",
+    "streaming": "the whole sync in one task, each page converted and uploaded as it arrives",
+}
+_DRY_RUN_DOC = "to make a dry run (the entities go to a JSON-lines file, nothing is published) "
 
 
 def build_dags(config_path: str | os.PathLike[str] | None = None) -> dict[str, DAG]:
@@ -67,8 +72,8 @@ def build_dags(config_path: str | os.PathLike[str] | None = None) -> dict[str, D
 
 
 def build_dag(account: AccountConfig) -> DAG:
-    """The sync DAG of one account, with the ``regions``, ``dry_run`` and ``force`` params of manual runs."""
-    target = {"integration_instance_id": account.integration_instance_id, "scope": account.scope}
+    """The sync DAG of one account, with the ``regions``, ``dry_run`` (``steps`` only) and ``force`` params of manual
+    runs."""
     with DAG(
         dag_id=account.dag_id,
         dag_display_name=f"Alibaba Cloud to JupiterOne: {account.account_name}",
@@ -84,36 +89,68 @@ def build_dag(account: AccountConfig) -> DAG:
     ) as dag:
         # dag.param() resolves to the run's value with its JSON type (a bool, a list), where a template would
         # need native rendering, which would also turn an account named "2024" into an int.
-        gate = SupersededSyncGateOperator(task_id="gate", force=dag.param("force"), **target)
-        fetch = AlibabaCloudFetchOperator(
-            task_id="fetch",
-            alibaba_cloud_conn_id=account.alibaba_cloud_conn_id,
-            resource_types=list(account.resources),
-            regions=dag.param("regions"),
-            batch_size=account.batch_size,
-        )
-        transform = AlibabaCloudTransformOperator(
-            task_id="transform",
-            fetched=fetch.output,
-            account_name=account.account_name,
-            tag_with_account_name=account.tag_with_account_name,
-            include_raw_data=account.include_raw_data,
-            batch_size=account.batch_size,
-        )
-        publish = JupiterOnePublishOperator(
-            task_id="publish",
-            transformed=transform.output,
-            jupiterone_conn_id=account.jupiterone_conn_id,
-            dry_run=dag.param("dry_run"),
-            **target,
-        )
-        gate >> fetch >> transform >> publish
+        gate = SupersededSyncGateOperator(task_id="gate", force=dag.param("force"), **_target(account))
+        if account.pipeline == "streaming":
+            gate >> _one_task_sync(account, dag)
+        else:
+            gate >> _steps(account, dag)
     return dag
 
 
+def _steps(account: AccountConfig, dag: DAG) -> BaseOperator:
+    """``fetch >> transform >> publish``, the batches in XCom between them; returns ``fetch``, the first."""
+    fetch = AlibabaCloudFetchOperator(
+        task_id="fetch",
+        alibaba_cloud_conn_id=account.alibaba_cloud_conn_id,
+        resource_types=list(account.resources),
+        regions=dag.param("regions"),
+        batch_size=account.batch_size,
+    )
+    transform = AlibabaCloudTransformOperator(
+        task_id="transform",
+        fetched=fetch.output,
+        account_name=account.account_name,
+        tag_with_account_name=account.tag_with_account_name,
+        include_raw_data=account.include_raw_data,
+        batch_size=account.batch_size,
+    )
+    publish = JupiterOnePublishOperator(
+        task_id="publish",
+        transformed=transform.output,
+        jupiterone_conn_id=account.jupiterone_conn_id,
+        dry_run=dag.param("dry_run"),
+        **_target(account),
+    )
+    fetch >> transform >> publish
+    return fetch
+
+
+def _one_task_sync(account: AccountConfig, dag: DAG) -> BaseOperator:
+    """The whole sync in one task, streaming."""
+    return AlibabaCloudToJupiterOneOperator(
+        task_id="sync",
+        alibaba_cloud_conn_id=account.alibaba_cloud_conn_id,
+        jupiterone_conn_id=account.jupiterone_conn_id,
+        resource_types=list(account.resources),
+        regions=dag.param("regions"),
+        account_name=account.account_name,
+        tag_with_account_name=account.tag_with_account_name,
+        include_raw_data=account.include_raw_data,
+        **_target(account),
+    )
+
+
+def _target(account: AccountConfig) -> dict[str, str | None]:
+    """The JupiterOne target's arguments: ``integration_instance_id`` and ``scope`` (one of them ``None``)."""
+    return {"integration_instance_id": account.integration_instance_id, "scope": account.scope}
+
+
 def _params(account: AccountConfig) -> dict[str, Param]:
-    """The params of a manual run, checked by Airflow against their JSON schema when the run is triggered."""
-    return {
+    """The params of a manual run, checked by Airflow against their JSON schema when the run is triggered.
+
+    A streaming DAG has no ``dry_run``: its one task publishes as it goes.
+    """
+    params = {
         "regions": _regions_param(account.regions),
         "dry_run": Param(
             False,
@@ -129,6 +166,9 @@ def _params(account: AccountConfig) -> dict[str, Param]:
             description="Sync even when a newer sync has already finished.",
         ),
     }
+    if account.pipeline == "streaming":
+        del params["dry_run"]
+    return params
 
 
 def _regions_param(configured: tuple[str, ...]) -> Param:
@@ -162,4 +202,12 @@ def _doc_md(account: AccountConfig) -> str:
     schedule = f"cron `{account.schedule}`, UTC" if account.schedule else "manual trigger only"
     regions = ", ".join(f"`{region}`" for region in account.regions) or "every region the connection allows"
     resources = ", ".join(f"`{name}`" for name in account.resources)
-    return _DOC_MD.format(account=account, schedule=schedule, target=target, regions=regions, resources=resources)
+    return _DOC_MD.format(
+        account=account,
+        schedule=schedule,
+        target=target,
+        regions=regions,
+        resources=resources,
+        pipeline=_PIPELINE_DOC[account.pipeline].format(account=account),
+        dry_run=_DRY_RUN_DOC if account.pipeline == "steps" else "",
+    )

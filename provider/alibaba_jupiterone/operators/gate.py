@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pendulum
 from airflow.sdk import BaseOperator, Variable
 from airflow.sdk.exceptions import AirflowSkipException
 
 from alibaba_jupiterone.operators.templated import as_bool
-from alibaba_jupiterone.pipeline.supersession import record_key, superseded_by
+from alibaba_jupiterone.pipeline.supersession import record_key, superseded_by, sync_record
 
 
 class SupersededSyncGateOperator(BaseOperator):
     """Let the run sync, or skip it (and so its downstream tasks) when a newer sync already finished.
 
     A scheduled or backfill run is skipped when the last successful sync of the same JupiterOne
-    target (recorded by :class:`~alibaba_jupiterone.operators.publish.JupiterOnePublishOperator`
-    in an Airflow Variable) finished after the run's data interval ended; the skip names that sync.
+    target (recorded by the publish operator or the one-task sync operator, in an Airflow Variable:
+    see :func:`record_sync`) finished after the run's data interval ended; the skip names that sync.
     Manual runs and forced runs always sync. Pushes nothing to XCom.
 
     :param integration_instance_id: the JupiterOne integration instance synced (or ``scope``).
@@ -53,3 +54,10 @@ class SupersededSyncGateOperator(BaseOperator):
                 f"{newer['finished_at']}, after this run's interval ended ({interval_end}); nothing to do."
             )
         self.log.info("Syncing (%s run, last sync: %s)", dag_run.run_type, last_sync or "none recorded")
+
+
+def record_sync(*, dag_id: str, run_id: str, integration_instance_id: str | None, scope: str | None) -> None:
+    """Record that run ``run_id`` of ``dag_id`` synced its target now, for :class:`SupersededSyncGateOperator`."""
+    key = record_key(integration_instance_id=integration_instance_id, scope=scope)
+    record = sync_record(finished_at=pendulum.now("UTC"), dag_id=dag_id, run_id=run_id)
+    Variable.set(key, record, serialize_json=True)

@@ -9,16 +9,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import pendulum
-from airflow.sdk import BaseOperator, Variable
+from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
 from alibaba_jupiterone.hooks.jupiterone import JupiterOneHook
 from alibaba_jupiterone.operators.batches import XComBatches
+from alibaba_jupiterone.operators.gate import record_sync
 from alibaba_jupiterone.operators.templated import as_bool
 from alibaba_jupiterone.pipeline.manifest import Manifest
 from alibaba_jupiterone.pipeline.publish import batches, partial_types, publish
-from alibaba_jupiterone.pipeline.supersession import record_key, sync_record
 
 
 class JupiterOnePublishOperator(BaseOperator):
@@ -95,7 +94,12 @@ class JupiterOnePublishOperator(BaseOperator):
                 f"{transformed.describe_failures()}"
             )
         if not summary.get("dry_run"):
-            self._record_sync(context)
+            record_sync(
+                dag_id=self.dag_id,
+                run_id=context["run_id"],
+                integration_instance_id=self.integration_instance_id,
+                scope=self.scope,
+            )
         return summary
 
     def _dry_run(self, transformed: Manifest, load: Any, context: Any) -> dict:
@@ -118,8 +122,3 @@ class JupiterOnePublishOperator(BaseOperator):
         }
         self.log.info("Dry run, nothing published: %s", json.dumps(summary))
         return summary
-
-    def _record_sync(self, context: Any) -> None:
-        key = record_key(integration_instance_id=self.integration_instance_id, scope=self.scope)
-        record = sync_record(finished_at=pendulum.now("UTC"), dag_id=self.dag_id, run_id=context["run_id"])
-        Variable.set(key, record, serialize_json=True)
