@@ -29,7 +29,7 @@ from alibaba_jupiterone.pipeline.publish import SyncSummary, run_sync_job
 PAGE = 100
 """Records handed over at a time (an ECS page)."""
 PAGES_WAITING = 4
-"""Pages of one listing read ahead of the converter."""
+"""Pages one listing may read ahead of the converter (all of them together: this many per concurrent listing)."""
 
 _DONE = object()
 
@@ -131,7 +131,7 @@ def sync(
     converter.failures += failures
     with ThreadPoolExecutor(max_workers=max_concurrent_listings, thread_name_prefix="sync") as pool:
         stop = threading.Event()
-        handoff = Handoff(PAGES_WAITING, stop)
+        handoff = Handoff(PAGES_WAITING, PAGES_WAITING * max_concurrent_listings, stop)
         _start(listings, pool, handoff)  # before the job: the longest listing is the sync's critical path
         entities = _entities(listings, converter, handoff)
 
