@@ -2,7 +2,7 @@
 
 For each fleet size, each sandbox runs in a process of its own, with a fleet skewed so that one
 region holds ``--big-share`` of the instances, and ``--ecs-latency`` / ``--jupiterone-latency``
-added to every ECS call and every JupiterOne request. Four syncs of that fleet, each to a scope of
+added to every ECS call and every JupiterOne request. Five syncs of that fleet, each to a scope of
 its own, are measured:
 
 (a) ``in-process``: the pipeline steps the operators run (fetch, transform, publish) one after the
@@ -11,6 +11,8 @@ its own, are measured:
     Airflow home.
 (a') ``streaming``: the whole sync in one process by :func:`alibaba_jupiterone.pipeline.stream.sync`, each
     page converted and uploaded as it arrives (the same hooks, converter, checks and sync job).
+(b') ``streaming DAG``: the DAG of an account with ``pipeline: streaming`` (gate, then (a') in one task)
+    through ``airflow dags test``.
 (c) ``reference``: the strategy of JupiterOne's own integration, with the same hooks, converter and
     data model check: every region at once, paged by ``NextToken`` (which gives 10 instances a page
     whatever ``PageSize`` says), uploads of 250 entities a request, 6 in flight.
@@ -60,6 +62,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 DAG_ID = "alibaba_cloud_jupiterone_benchmark"
+STREAMING_DAG_ID = "alibaba_cloud_jupiterone_benchmark_streaming"
 MAX_REQUEST_BYTES = 5_000_000
 IN_FLIGHT = 6
 ECS_PAGE = 100
@@ -435,12 +438,13 @@ def reference_chunks(entities: queue.Queue, size: int, regions: int) -> Iterator
         yield chunk
 
 
-def airflow_sync(sandboxes: Sandboxes, home: Path) -> Run:
-    """(b): ``airflow dags test`` of the real DAG; its tasks' peak RSS sampled, its XCom read back."""
+def airflow_sync(sandboxes: Sandboxes, home: Path, name: str, dag_id: str) -> Run:
+    """(b), or (b') with ``STREAMING_DAG_ID``: ``airflow dags test`` of the real DAG; its tasks' peak RSS
+    sampled, its XCom read back."""
     sandboxes.reset()
     launched = time.time()
     process = subprocess.Popen(
-        [sys.executable, "-m", "airflow", "dags", "test", DAG_ID],
+        [sys.executable, "-m", "airflow", "dags", "test", dag_id],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -456,13 +460,13 @@ def airflow_sync(sandboxes: Sandboxes, home: Path) -> Run:
         sys.exit(f"airflow dags test failed:\n{output[-6000:]}")
     cpu = usage.ru_utime + usage.ru_stime
     run = Run(
-        name="airflow dags test",
+        name=name,
         wall=finished - launched,
         peak_rss=usage.ru_maxrss * 1024,
         cpu=cpu,
         **sandboxes.stats(),
     )
-    read_airflow_run(run, home / "airflow.db", samples, launched, finished)
+    read_airflow_run(run, home / "airflow.db", dag_id, samples, launched=launched, finished=finished)
     return run
 
 
@@ -491,21 +495,23 @@ class RssSampler(threading.Thread):
         return max((rss for moment, rss in self.samples if start <= moment <= end), default=0)
 
 
-def read_airflow_run(run: Run, database: Path, samples: RssSampler, launched: float, finished: float) -> None:
+def read_airflow_run(
+    run: Run, database: Path, dag_id: str, samples: RssSampler, *, launched: float, finished: float
+) -> None:
     """Fill in the task times, their peak RSS, Airflow's own time and the run's XCom from the metadata DB."""
     with sqlite3.connect(database) as db:
         (run_id,) = db.execute(
-            "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (DAG_ID,)
+            "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (dag_id,)
         ).fetchone()
         tasks = db.execute(
             "SELECT task_id, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ? "
             "ORDER BY start_date",
-            (DAG_ID, run_id),
+            (dag_id, run_id),
         ).fetchall()
         sizes = [
             size
             for (size,) in db.execute(
-                "SELECT length(CAST(value AS BLOB)) FROM xcom WHERE dag_id = ? AND run_id = ?", (DAG_ID, run_id)
+                "SELECT length(CAST(value AS BLOB)) FROM xcom WHERE dag_id = ? AND run_id = ?", (dag_id, run_id)
             )
         ]
     spans = {task: (epoch(start), epoch(end)) for task, start, end in tasks}
@@ -546,11 +552,13 @@ def airflow_fixed_cost(home: Path, repeat: int = 2) -> float:
 
 
 def prepare_airflow(home: Path) -> None:
-    """A throw-away Airflow home on SQLite with the DAG of ``dags/`` for one account."""
+    """A throw-away Airflow home on SQLite with the DAGs of ``dags/`` for one account, as steps and streaming."""
     config = home / "accounts.yaml"
     config.write_text(
         "accounts:\n  - account_name: Benchmark\n    scope: alibaba-cloud-benchmark\n"
         "    resources: [alibaba_cloud_ecs_instance]\n"
+        "  - account_name: Benchmark Streaming\n    scope: alibaba-cloud-benchmark-streaming\n"
+        "    resources: [alibaba_cloud_ecs_instance]\n    pipeline: streaming\n"
     )
     os.environ.update(
         AIRFLOW_HOME=str(home),
@@ -616,13 +624,17 @@ def report(shape: Shape, latency: Latency, runs: list[Run], bound: float, airflo
             f"  {run.name}: CPU {run.cpu:.2f} s in the sync's process(es), {run.sandbox_cpu:.2f} s in the sandboxes' "
             f"(floor on {os.cpu_count()} cores: {max(run.cpu, (run.cpu + run.sandbox_cpu) / os.cpu_count()):.2f} s)"
         )
-    in_process, through_airflow = runs[0], runs[1]
-    tasks = len(through_airflow.task_seconds)
-    print(
-        f"  Airflow's overhead, (b) - (a): {through_airflow.wall - in_process.wall:.2f} s; allowed: its fixed start-up "
-        f"({airflow_fixed:.2f} s, a one-task DAG through airflow dags test) + 1 s x {tasks} tasks = "
-        f"{airflow_fixed + tasks:.2f} s"
-    )
+    by_name = {run.name: run for run in runs}
+    for label, dag_run, alone in (
+        ("(b) - (a)", by_name["airflow dags test"], by_name["in-process"]),
+        ("(b') - (a')", by_name["streaming DAG"], by_name["streaming"]),
+    ):
+        tasks = len(dag_run.task_seconds)
+        print(
+            f"  Airflow's overhead, {label}: {dag_run.wall - alone.wall:.2f} s; allowed: its fixed start-up "
+            f"({airflow_fixed:.2f} s, a one-task DAG through airflow dags test) + 1 s x {tasks} tasks = "
+            f"{airflow_fixed + tasks:.2f} s"
+        )
     for run in runs:
         if run.task_seconds:
             tasks = ", ".join(
@@ -653,10 +665,11 @@ def main() -> None:
         shape = Shape(instances, args.regions, args.big_share)
         with sandboxes(shape, latency) as services:
             runs = [measured(services, "in-process", in_process_sync, f"bench-a-{instances}")]
-            runs.append(airflow_sync(services, home))
+            runs.append(airflow_sync(services, home, "airflow dags test", DAG_ID))
             runs.append(measured(services, "streaming", streaming_sync, f"bench-s-{instances}"))
             if instances <= args.reference_up_to:
                 runs.append(measured(services, "reference strategy", reference_sync, f"bench-c-{instances}"))
+            runs.append(airflow_sync(services, home, "streaming DAG", STREAMING_DAG_ID))
             memory[instances] = {"alone": step_memory(instances), "airflow dags test": runs[1].task_rss}
         report(shape, latency, runs, lower_bound(shape, latency, runs[0].jupiterone_bytes), airflow_fixed)
     report_memory(memory)
